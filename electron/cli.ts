@@ -1,0 +1,222 @@
+/**
+ * The headless CLI. `rackboot serve` runs the boot server from flags; `rackboot ui` runs the core for the
+ * browser-mode UI (what `npm start` falls back to where no Electron binary exists).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DEFAULT_SETTINGS, DHCP_MODES, SettingsSchema, type DhcpMode, type ServerStatus } from '../shared/api/contract.ts';
+import { RackbootError } from '../shared/api/errors.ts';
+import { isIPv4, parseIPv4Range } from '../shared/net/ipv4.ts';
+import { startUiServer, streamSubscriber, type UiServer } from './core/api/ui-server.ts';
+import { createBootServer, type BootServer } from './core/server.ts';
+import { defaultDataDir } from './core/store/paths.ts';
+
+const VERSION = '0.1.0';
+const RENDERER_DIR = fileURLToPath(new URL('../renderer/dist', import.meta.url));
+
+const HELP = `rackboot ${VERSION}: a network-boot server on one NIC (DHCP/ProxyDHCP, TFTP, HTTP)
+
+Usage:
+  rackboot serve --interface IFACE [options]   run the boot server headless
+  rackboot ui [--data DIR] [--ui-port N] [--open]
+                                               run the core for the browser-mode UI; start serving from the UI
+  rackboot --help | --version
+
+serve options:
+  --interface IFACE     NIC facing the machines to boot (required); rackboot answers only on it
+  --address IP          rackboot's address on IFACE (default: the NIC's first IPv4 address)
+  --dhcp MODE           full   hand out addresses from --pool (rackboot is the only DHCP server)
+                        proxy  answer only PXE/HTTP-boot clients beside the site's DHCP server (default)
+                        off    no DHCP; the site DHCP server points clients at rackboot
+  --pool FIRST-LAST     addresses to hand out in full mode (default: IFACE's subnet minus rackboot itself)
+  --iso PATH            installer ISO to serve; repeat for several
+  --data DIR            data directory (default: ${defaultDataDir()})
+  --http-port N         HTTP port for boot files and answer files (default: ${DEFAULT_SETTINGS.httpPort})
+  --ui                  also serve the UI on 127.0.0.1 and print its URL (with a per-launch token)
+  --ui-port N           port for the UI (default: any free port)
+  --log json            print every event as one JSON line on stdout (default: readable lines on stderr)
+
+Output: when ready, serve prints exactly one JSON line to stdout:
+  {"event":"ready","interface":...,"address":...,"http":"http://...","ui":"http://...?token=..."|null,"services":{...}}
+SIGINT or SIGTERM stops it cleanly (exit 0). Bad flags exit 2 with a one-line reason; other failures exit 1.
+`;
+
+class UsageError extends Error {}
+
+const USAGE_CODES = new Set(['NO_SUCH_INTERFACE', 'ADDRESS_NOT_ON_INTERFACE', 'BAD_POOL', 'ISO_NOT_FOUND', 'BAD_REQUEST']);
+
+function port(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9][0-9]{0,4}$/.test(value) || Number(value) > 65535) throw new UsageError(`${flag} must be a port number 1-65535, not ${value}`);
+  return Number(value);
+}
+
+function parse(argv: string[], options: ParseArgsConfig['options']) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+  } catch (e) {
+    // Node's messages are long and mention internals; keep the first sentence.
+    throw new UsageError(String((e as Error).message).split('. ')[0]!.replace(/^Unknown option/, 'unknown flag'));
+  }
+}
+
+function write(line: object): void {
+  process.stdout.write(JSON.stringify(line) + '\n');
+}
+
+function servicesSummary(s: ServerStatus) {
+  return Object.fromEntries(Object.entries(s.services).map(([k, v]) => [k, { state: v.state, detail: v.detail }]));
+}
+
+function attachLogging(core: BootServer, json: boolean): void {
+  core.events.subscribe((e) => {
+    if (json) write({ event: 'log', ...e });
+    else {
+      const time = new Date(e.ts).toISOString().slice(11, 19);
+      process.stderr.write(`${time} ${e.service.padEnd(4)} ${e.level.padEnd(5)} ${e.mac ? e.mac + ' ' : ''}${e.msg}\n`);
+    }
+  });
+  if (json) core.onStatus((s) => write({ event: 'status', state: s.state, services: servicesSummary(s) }));
+}
+
+function onSignals(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = () => {
+    if (stopping) return;
+    stopping = true;
+    stop().then(
+      () => process.exit(0),
+      (e) => {
+        process.stderr.write(`rackboot: error while stopping: ${(e as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
+
+async function startUi(core: BootServer, uiPort: number | undefined): Promise<UiServer> {
+  return startUiServer({ api: core.api, subscribe: streamSubscriber(core), rendererDir: RENDERER_DIR, port: uiPort });
+}
+
+async function serve(argv: string[]): Promise<void> {
+  const { values } = parse(argv, {
+    interface: { type: 'string' },
+    address: { type: 'string' },
+    dhcp: { type: 'string' },
+    pool: { type: 'string' },
+    iso: { type: 'string', multiple: true },
+    data: { type: 'string' },
+    'http-port': { type: 'string' },
+    ui: { type: 'boolean' },
+    'ui-port': { type: 'string' },
+    log: { type: 'string' },
+  });
+  if (!values.interface) throw new UsageError('--interface is required (the NIC facing the machines, e.g. --interface eth1)');
+  if (values.address !== undefined && !isIPv4(values.address)) throw new UsageError(`--address ${values.address} is not a dotted-quad IPv4 address`);
+  const dhcp = (values.dhcp ?? DEFAULT_SETTINGS.dhcpMode) as DhcpMode;
+  if (!DHCP_MODES.includes(dhcp)) throw new UsageError(`--dhcp must be full, proxy or off, not ${values.dhcp}`);
+  if (values.pool !== undefined && !parseIPv4Range(values.pool)) {
+    throw new UsageError(`--pool ${values.pool} is not FIRST-LAST (two IPv4 addresses, FIRST <= LAST)`);
+  }
+  if (values.log !== undefined && values.log !== 'json') throw new UsageError(`--log takes only json, not ${values.log}`);
+  const httpPort = port(values['http-port'], '--http-port') ?? DEFAULT_SETTINGS.httpPort;
+  const uiPort = port(values['ui-port'], '--ui-port');
+
+  const settings = SettingsSchema.parse({
+    ...DEFAULT_SETTINGS,
+    interface: values.interface,
+    address: values.address ?? null,
+    dhcpMode: dhcp,
+    pool: values.pool ?? null,
+    httpPort,
+    isos: (values.iso ?? []).map((p) => resolve(p)),
+  });
+  const core = createBootServer({ dataDir: resolve(values.data ?? defaultDataDir()), settings });
+  let ui: UiServer | null = null;
+  const shutdown = async () => {
+    await ui?.close();
+    await core.close();
+  };
+  try {
+    const status = await core.start();
+    if (values.ui) ui = await startUi(core, uiPort);
+    write({
+      event: 'ready',
+      interface: status.interface,
+      address: status.address,
+      http: status.httpUrl,
+      ui: ui?.url ?? null,
+      services: servicesSummary(status),
+    });
+  } catch (e) {
+    await shutdown();
+    throw e;
+  }
+  attachLogging(core, values.log === 'json');
+  onSignals(shutdown);
+}
+
+async function ui(argv: string[]): Promise<void> {
+  const { values } = parse(argv, { data: { type: 'string' }, 'ui-port': { type: 'string' }, open: { type: 'boolean' } });
+  const core = createBootServer({ dataDir: resolve(values.data ?? defaultDataDir()) });
+  const server = await startUi(core, port(values['ui-port'], '--ui-port')).catch(async (e) => {
+    await core.close();
+    throw e;
+  });
+  write({ event: 'ui', ui: server.url });
+  process.stderr.write(`rackboot: UI at ${server.url}\n`);
+  if (!existsSync(RENDERER_DIR)) process.stderr.write('rackboot: the UI is not built yet; run `npm run build:renderer`\n');
+  if (values.open) openBrowser(server.url);
+  attachLogging(core, false);
+  onSignals(async () => {
+    await server.close();
+    await core.close();
+  });
+}
+
+/** Opens the URL in the desktop's browser when there is a desktop; never fails the launch. */
+export function openBrowser(url: string): boolean {
+  const hasDisplay = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+  if (!hasDisplay) return false;
+  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  try {
+    const child = spawn(cmd, [url], { stdio: 'ignore', detached: true });
+    child.on('error', () => undefined);
+    child.unref();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      process.stdout.write(HELP);
+      return;
+    }
+    if (command === '--version' || command === '-v') {
+      process.stdout.write(`${VERSION}\n`);
+      return;
+    }
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(HELP);
+      return;
+    }
+    if (command === 'serve') return await serve(rest);
+    if (command === 'ui') return await ui(rest);
+    throw new UsageError(`unknown command ${command} (try: rackboot --help)`);
+  } catch (e) {
+    const usage = e instanceof UsageError || (e instanceof RackbootError && USAGE_CODES.has(e.code));
+    process.stderr.write(`rackboot: ${(e as Error).message}\n`);
+    process.exit(usage ? 2 : 1);
+  }
+}
+
+await main(process.argv.slice(2));

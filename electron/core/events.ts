@@ -1,0 +1,64 @@
+/**
+ * The core's event model (CONVENTIONS §4): typed events with a per-launch sequence number, a ring buffer for
+ * late subscribers, and batched persistence so a burst of DHCP traffic costs one SQLite transaction.
+ */
+import type { BootEvent, BootEventInput } from '../../shared/model/event.ts';
+
+export interface EventBus {
+  emit(input: BootEventInput): BootEvent;
+  subscribe(listener: (event: BootEvent) => void): () => void;
+  /** Events still in the ring buffer, oldest first, optionally only those after `afterSeq`. */
+  recent(opts?: { afterSeq?: number; limit?: number }): BootEvent[];
+  /** Writes pending events now (called on stop). */
+  flush(): void;
+}
+
+export function createEventBus(opts: { capacity?: number; persist?: (batch: BootEvent[]) => void; now?: () => number } = {}): EventBus {
+  const capacity = opts.capacity ?? 2000;
+  const now = opts.now ?? Date.now;
+  const ring: BootEvent[] = [];
+  const listeners = new Set<(e: BootEvent) => void>();
+  let seq = 0;
+  let pending: BootEvent[] = [];
+  let scheduled = false;
+
+  const flush = () => {
+    scheduled = false;
+    if (!pending.length || !opts.persist) return;
+    const batch = pending;
+    pending = [];
+    opts.persist(batch);
+  };
+
+  return {
+    emit(input) {
+      const event: BootEvent = { ...input, seq: ++seq, ts: now(), fields: input.fields ?? {} };
+      ring.push(event);
+      if (ring.length > capacity) ring.splice(0, ring.length - capacity);
+      if (opts.persist) {
+        pending.push(event);
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flush);
+        }
+      }
+      for (const l of listeners) {
+        try {
+          l(event);
+        } catch {
+          // A broken subscriber (a closed socket) must not stop the services emitting.
+        }
+      }
+      return event;
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    recent({ afterSeq = 0, limit = capacity } = {}) {
+      const after = ring.filter((e) => e.seq > afterSeq);
+      return after.slice(Math.max(0, after.length - limit));
+    },
+    flush,
+  };
+}

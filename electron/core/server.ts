@@ -1,0 +1,223 @@
+/**
+ * Composition root of the boot server: createBootServer(options) -> { api, events, start, stop, close }.
+ * Plain Node, no electron: the Electron main process, the headless CLI and the tests all build it the same way.
+ */
+import { accessSync, constants, statSync } from 'node:fs';
+import {
+  SettingsSchema,
+  type ApiHandlers,
+  type NetInterface,
+  type ServerStatus,
+  type ServiceKey,
+  type ServiceStatus,
+  type Settings,
+} from '../../shared/api/contract.ts';
+import { RackbootError } from '../../shared/api/errors.ts';
+import { toApiError } from '../../shared/api/result.ts';
+import { resolveServerConfig, type ServerConfig } from '../../shared/boot/server-config.ts';
+import { createEventBus, type EventBus } from './events.ts';
+import { listInterfaces as listSystemInterfaces } from './net/interfaces.ts';
+import { openStore, type Store } from './store/store.ts';
+
+export interface BootServerOptions {
+  dataDir: string;
+  /** Settings for this run only (CLI flags). When given, setSettings changes them in memory and saves nothing. */
+  settings?: Settings;
+  listInterfaces?: () => NetInterface[];
+}
+
+export interface BootServer {
+  readonly api: ApiHandlers;
+  readonly events: EventBus;
+  readonly store: Store;
+  status(): ServerStatus;
+  onStatus(listener: (status: ServerStatus) => void): () => void;
+  start(): Promise<ServerStatus>;
+  stop(): Promise<ServerStatus>;
+  /** Stops the services and closes the store. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** The life every service shares (CONVENTIONS §3). */
+interface Service {
+  start(config: ServerConfig): Promise<void>;
+  stop(): Promise<void>;
+  status(): ServiceStatus;
+}
+
+/** A service this version does not have yet: it says so in status instead of pretending to serve. */
+function notYetBuilt(what: string, when: (config: ServerConfig) => ServiceStatus | null = () => null): Service {
+  let config: ServerConfig | null = null;
+  return {
+    async start(c) {
+      config = c;
+    },
+    async stop() {
+      config = null;
+    },
+    status() {
+      if (!config) return { state: 'stopped', detail: null };
+      return when(config) ?? { state: 'not-implemented', detail: `${what} is not implemented in this version` };
+    },
+  };
+}
+
+function checkIsos(paths: string[]): void {
+  for (const p of paths) {
+    try {
+      if (!statSync(p).isFile()) throw new RackbootError('ISO_NOT_FOUND', `${p} is not a file`);
+      accessSync(p, constants.R_OK);
+    } catch (e) {
+      if (e instanceof RackbootError) throw e;
+      throw new RackbootError('ISO_NOT_FOUND', `cannot read ISO ${p}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+  }
+}
+
+export function createBootServer(options: BootServerOptions): BootServer {
+  const listInterfaces = options.listInterfaces ?? listSystemInterfaces;
+  const store = openStore(options.dataDir);
+  const events = createEventBus({ persist: (batch) => store.appendEvents(batch) });
+  const ephemeral = options.settings !== undefined;
+  let settings: Settings;
+  if (options.settings) {
+    settings = SettingsSchema.parse(options.settings);
+  } else {
+    const loaded = store.loadSettings();
+    settings = loaded.settings;
+    if (loaded.problem) events.emit({ service: 'core', level: 'warn', msg: loaded.problem });
+  }
+
+  const services: Record<ServiceKey, Service> = {
+    dhcp: notYetBuilt('DHCP', (c) =>
+      c.dhcpMode === 'off' ? { state: 'disabled', detail: 'DHCP off: the site DHCP server must point clients here' } : null,
+    ),
+    tftp: notYetBuilt('TFTP'),
+    http: notYetBuilt('HTTP'),
+    iso: notYetBuilt('Serving from ISOs', (c) => (c.isos.length === 0 ? { state: 'disabled', detail: 'no ISO added' } : null)),
+  };
+
+  let state: ServerStatus['state'] = 'stopped';
+  let config: ServerConfig | null = null;
+  let startedAt: number | null = null;
+  let lastError: ServerStatus['error'] = null;
+  let closed = false;
+  const statusListeners = new Set<(s: ServerStatus) => void>();
+
+  const status = (): ServerStatus => ({
+    state,
+    interface: config?.interface ?? settings.interface,
+    address: config?.address ?? settings.address,
+    dhcpMode: config?.dhcpMode ?? settings.dhcpMode,
+    httpUrl: config ? `http://${config.address}:${config.httpPort}/` : null,
+    startedAt,
+    error: lastError,
+    services: {
+      dhcp: services.dhcp.status(),
+      tftp: services.tftp.status(),
+      http: services.http.status(),
+      iso: services.iso.status(),
+    },
+  });
+  const publish = () => {
+    const s = status();
+    for (const l of statusListeners) l(s);
+    return s;
+  };
+
+  const stopServices = async () => {
+    for (const s of Object.values(services)) await s.stop();
+  };
+
+  // Start and stop are serialised so a double click cannot interleave them.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(task: () => Promise<T>): Promise<T> => {
+    const run = queue.then(task, task);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
+  const start = () =>
+    serial(async () => {
+      if (closed) throw new RackbootError('NOT_RUNNING', 'rackboot is shutting down');
+      if (state === 'running') throw new RackbootError('ALREADY_RUNNING', `already serving on ${config?.interface}`);
+      state = 'starting';
+      lastError = null;
+      publish();
+      try {
+        const resolved = resolveServerConfig(settings, listInterfaces());
+        checkIsos(resolved.isos);
+        config = resolved;
+        for (const s of Object.values(services)) await s.start(resolved);
+        state = 'running';
+        startedAt = Date.now();
+        events.emit({
+          service: 'core',
+          level: 'info',
+          iface: resolved.interface,
+          msg: `boot server started on ${resolved.interface} (${resolved.address}), DHCP ${resolved.dhcpMode}`,
+          fields: { address: resolved.address, dhcpMode: resolved.dhcpMode },
+        });
+        return publish();
+      } catch (e) {
+        await stopServices();
+        config = null;
+        state = 'failed';
+        lastError = toApiError(e);
+        events.emit({ service: 'core', level: 'error', msg: `could not start: ${lastError.message}`, fields: { code: lastError.code } });
+        publish();
+        throw e;
+      }
+    });
+
+  const stop = () =>
+    serial(async () => {
+      if (state !== 'running' && state !== 'failed') return status();
+      const wasRunning = state === 'running';
+      state = 'stopping';
+      publish();
+      await stopServices();
+      state = 'stopped';
+      config = null;
+      startedAt = null;
+      if (wasRunning) events.emit({ service: 'core', level: 'info', msg: 'boot server stopped' });
+      return publish();
+    });
+
+  const api: ApiHandlers = {
+    listInterfaces: async () => listInterfaces(),
+    getSettings: async () => settings,
+    setSettings: async (patch) => {
+      const next = SettingsSchema.parse({ ...settings, ...patch });
+      if (!ephemeral) store.saveSettings(next);
+      settings = next;
+      if (state !== 'running') publish();
+      return settings;
+    },
+    getStatus: async () => status(),
+    startServer: () => start(),
+    stopServer: () => stop(),
+    recentEvents: async ({ afterSeq, limit }) => events.recent({ afterSeq, limit: limit ?? 500 }),
+  };
+
+  return {
+    api,
+    events,
+    store,
+    status,
+    onStatus(listener) {
+      statusListeners.add(listener);
+      return () => statusListeners.delete(listener);
+    },
+    start,
+    stop,
+    async close() {
+      if (closed) return;
+      await stop();
+      closed = true;
+      events.flush();
+      store.close();
+    },
+  };
+}
+

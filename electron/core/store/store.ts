@@ -1,0 +1,105 @@
+/** The core's SQLite store: WAL, foreign keys, STRICT tables, numbered migrations, statements prepared once. */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../../../shared/api/contract.ts';
+import type { BootEvent } from '../../../shared/model/event.ts';
+import { MIGRATIONS } from './migrations.ts';
+
+export interface Store {
+  readonly path: string;
+  readonly schemaVersion: number;
+  loadSettings(): { settings: Settings; problem: string | null };
+  saveSettings(settings: Settings): void;
+  appendEvents(events: readonly BootEvent[]): void;
+  recentEvents(limit: number): BootEvent[];
+  close(): void;
+}
+
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+}
+
+export function migrate(db: Database.Database, migrations: readonly string[] = MIGRATIONS): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new StoreError(`database schema ${current} is newer than this rackboot (${migrations.length}); update rackboot`);
+  }
+  for (let v = current; v < migrations.length; v++) {
+    db.transaction(() => {
+      db.exec(migrations[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+  return migrations.length;
+}
+
+export function openStore(dataDir: string): Store {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const path = join(dataDir, 'rackboot.db');
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode survives a process kill -9 (only an OS crash can lose the last commits).
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 2000');
+  const schemaVersion = migrate(db);
+
+  const getSetting = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
+  const putSetting = db.prepare<[string, string]>(
+    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  );
+  const insertEvent = db.prepare<[number, string, string, string | null, string | null, string, string]>(
+    'INSERT INTO events (ts, service, level, mac, ip, msg, fields) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const selectEvents = db.prepare<[number], { id: number; ts: number; service: string; level: string; mac: string | null; ip: string | null; msg: string; fields: string }>(
+    'SELECT * FROM (SELECT * FROM events ORDER BY id DESC LIMIT ?) ORDER BY id',
+  );
+  const appendMany = db.transaction((events: readonly BootEvent[]) => {
+    for (const e of events) {
+      insertEvent.run(e.ts, e.service, e.level, e.mac ?? null, e.ip ?? null, e.msg, JSON.stringify(e.fields ?? {}));
+    }
+  });
+
+  return {
+    path,
+    schemaVersion,
+    loadSettings() {
+      const row = getSetting.get('settings');
+      if (!row) return { settings: DEFAULT_SETTINGS, problem: null };
+      // Re-validate on load (CONVENTIONS §9): a hand-edited or older row must not reach the services.
+      let raw: unknown;
+      try {
+        raw = JSON.parse(row.value);
+      } catch {
+        return { settings: DEFAULT_SETTINGS, problem: 'saved settings are not valid JSON; using defaults' };
+      }
+      const parsed = SettingsSchema.safeParse({ ...DEFAULT_SETTINGS, ...(raw as object) });
+      if (!parsed.success) {
+        return { settings: DEFAULT_SETTINGS, problem: `saved settings are invalid (${parsed.error.issues[0]?.message}); using defaults` };
+      }
+      return { settings: parsed.data, problem: null };
+    },
+    saveSettings(settings) {
+      putSetting.run('settings', JSON.stringify(SettingsSchema.parse(settings)));
+    },
+    appendEvents(events) {
+      if (events.length) appendMany(events);
+    },
+    recentEvents(limit) {
+      return selectEvents.all(limit).map((r) => ({
+        seq: r.id,
+        ts: r.ts,
+        service: r.service as BootEvent['service'],
+        level: r.level as BootEvent['level'],
+        ...(r.mac ? { mac: r.mac } : {}),
+        ...(r.ip ? { ip: r.ip } : {}),
+        msg: r.msg,
+        fields: JSON.parse(r.fields) as Record<string, unknown>,
+      }));
+    },
+    close() {
+      if (db.open) db.close();
+    },
+  };
+}

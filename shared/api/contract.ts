@@ -1,0 +1,136 @@
+/**
+ * The one API between the renderer and the core (CONVENTIONS §5). Both transports, Electron IPC and the
+ * browser-mode WebSocket, are built from this table; nothing else crosses between the two sides.
+ */
+import { z } from 'zod';
+import { isIPv4, parseIPv4Range } from '../net/ipv4.ts';
+import { BootEventSchema } from '../model/event.ts';
+import { API_ERROR_CODES } from './errors.ts';
+import { toApiError, type Result } from './result.ts';
+
+export const Ipv4Schema = z.string().refine(isIPv4, 'not a dotted-quad IPv4 address (like 198.18.0.1)');
+
+export const NetInterfaceSchema = z.object({
+  name: z.string(),
+  mac: z.string().nullable(),
+  up: z.boolean(),
+  loopback: z.boolean(),
+  wireless: z.boolean(),
+  mtu: z.number().int().nullable(),
+  ipv4: z.array(z.object({ address: z.string(), prefix: z.number().int(), network: z.string() })),
+});
+export type NetInterface = z.infer<typeof NetInterfaceSchema>;
+
+export const DHCP_MODES = ['full', 'proxy', 'off'] as const;
+export type DhcpMode = (typeof DHCP_MODES)[number];
+
+export const SettingsSchema = z.object({
+  /** The NIC facing the rack switch; null until the technician picks one. */
+  interface: z.string().min(1).max(64).nullable(),
+  /** rackboot's own address on that NIC; null means its first IPv4 address. */
+  address: Ipv4Schema.nullable(),
+  dhcpMode: z.enum(DHCP_MODES),
+  /** `FIRST-LAST` inside the NIC's subnet; null means the whole subnet minus rackboot's own address. */
+  pool: z
+    .string()
+    .refine((s) => parseIPv4Range(s) !== null, 'a pool is FIRST-LAST, two addresses with FIRST <= LAST')
+    .nullable(),
+  httpPort: z.number().int().min(1).max(65535),
+  isos: z.array(z.string().min(1)).max(64),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export const DEFAULT_SETTINGS: Settings = {
+  interface: null,
+  address: null,
+  dhcpMode: 'proxy',
+  pool: null,
+  httpPort: 8080,
+  isos: [],
+};
+
+export const SERVICE_STATES = ['stopped', 'starting', 'running', 'failed', 'disabled', 'not-implemented'] as const;
+export const ServiceStatusSchema = z.object({
+  state: z.enum(SERVICE_STATES),
+  /** What a technician should read: why it failed, what it listens on, why it is off. */
+  detail: z.string().nullable(),
+});
+export type ServiceStatus = z.infer<typeof ServiceStatusSchema>;
+
+export const ApiErrorSchema = z.object({ code: z.enum(API_ERROR_CODES), message: z.string() });
+
+export const ServerStatusSchema = z.object({
+  state: z.enum(['stopped', 'starting', 'running', 'stopping', 'failed']),
+  interface: z.string().nullable(),
+  address: z.string().nullable(),
+  dhcpMode: z.enum(DHCP_MODES),
+  httpUrl: z.string().nullable(),
+  startedAt: z.number().nullable(),
+  error: ApiErrorSchema.nullable(),
+  services: z.object({
+    dhcp: ServiceStatusSchema,
+    tftp: ServiceStatusSchema,
+    http: ServiceStatusSchema,
+    iso: ServiceStatusSchema,
+  }),
+});
+export type ServerStatus = z.infer<typeof ServerStatusSchema>;
+export type ServiceKey = keyof ServerStatus['services'];
+
+const method = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
+
+export const contract = {
+  methods: {
+    listInterfaces: method(z.void(), z.array(NetInterfaceSchema)),
+    getSettings: method(z.void(), SettingsSchema),
+    setSettings: method(SettingsSchema.partial().strict(), SettingsSchema),
+    getStatus: method(z.void(), ServerStatusSchema),
+    startServer: method(z.void(), ServerStatusSchema),
+    stopServer: method(z.void(), ServerStatusSchema),
+    recentEvents: method(
+      z.object({ afterSeq: z.number().int().optional(), limit: z.number().int().min(1).max(5000).optional() }).strict(),
+      z.array(BootEventSchema),
+    ),
+  },
+  streams: {
+    event: BootEventSchema,
+    status: ServerStatusSchema,
+  },
+} as const;
+
+export type Contract = typeof contract;
+export type MethodName = keyof Contract['methods'];
+export type StreamName = keyof Contract['streams'];
+export type MethodInput<M extends MethodName> = z.input<Contract['methods'][M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<Contract['methods'][M]['output']>;
+export type StreamData<S extends StreamName> = z.output<Contract['streams'][S]>;
+
+export const METHOD_NAMES = Object.keys(contract.methods) as MethodName[];
+export const STREAM_NAMES = Object.keys(contract.streams) as StreamName[];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.hasOwn(contract.methods, name);
+}
+
+/** What the core implements: plain async functions that may throw RackbootError. */
+export type ApiHandlers = { [M in MethodName]: (input: z.output<Contract['methods'][M]['input']>) => Promise<MethodOutput<M>> };
+
+/** What a renderer-side client offers, identically over IPC and WebSocket. */
+export type ApiClient = { [M in MethodName]: (input: MethodInput<M>) => Promise<Result<MethodOutput<M>>> } & {
+  on<S extends StreamName>(stream: S, listener: (data: StreamData<S>) => void): () => void;
+};
+
+/** Validates `input` against the contract, runs the handler, and returns a Result: the one dispatch path. */
+export async function dispatch(handlers: ApiHandlers, name: unknown, input: unknown): Promise<Result<unknown>> {
+  if (!isMethodName(name)) return { ok: false, error: { code: 'UNKNOWN_METHOD', message: `no method ${String(name)}` } };
+  const parsed = contract.methods[name].input.safeParse(input);
+  if (!parsed.success) {
+    return { ok: false, error: { code: 'BAD_REQUEST', message: z.prettifyError(parsed.error) } };
+  }
+  try {
+    const handler = handlers[name] as (i: unknown) => Promise<unknown>;
+    return { ok: true, value: await handler(parsed.data) };
+  } catch (e) {
+    return { ok: false, error: toApiError(e) };
+  }
+}

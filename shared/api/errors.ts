@@ -1,0 +1,37 @@
+/** The closed set of error codes that cross the API. The renderer maps codes to wording. */
+export const API_ERROR_CODES = [
+  'BAD_REQUEST', // arguments failed the contract's schema
+  'UNKNOWN_METHOD',
+  'FORBIDDEN', // IPC sender or WebSocket token not trusted
+  'NO_SUCH_INTERFACE',
+  'ADDRESS_NOT_ON_INTERFACE',
+  'BAD_POOL',
+  'ISO_NOT_FOUND',
+  'ALREADY_RUNNING',
+  'NOT_RUNNING',
+  'PORT_IN_USE',
+  'PERMISSION_DENIED',
+  'INTERNAL',
+] as const;
+
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
+
+export interface ApiError {
+  code: ApiErrorCode;
+  message: string;
+}
+
+/** An error with an API code, thrown inside the core and turned into a Result at the transport. */
+export class RackbootError extends Error {
+  override readonly name = 'RackbootError';
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isApiErrorCode(value: unknown): value is ApiErrorCode {
+  return typeof value === 'string' && (API_ERROR_CODES as readonly string[]).includes(value);
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, type NetInterface, type Settings } from '../api/contract.ts';
+import { formatIPv4 } from '../net/ipv4.ts';
+import { resolveServerConfig } from './server-config.ts';
+
+const nics: NetInterface[] = [
+  { name: 'lo', mac: null, up: true, loopback: true, wireless: false, mtu: 65536, ipv4: [{ address: '127.0.0.1', prefix: 8, network: '127.0.0.0' }] },
+  {
+    name: 'rack0',
+    mac: '52:54:00:00:00:01',
+    up: true,
+    loopback: false,
+    wireless: false,
+    mtu: 1500,
+    ipv4: [
+      { address: '198.18.0.1', prefix: 24, network: '198.18.0.0' },
+      { address: '198.19.0.1', prefix: 24, network: '198.19.0.0' },
+    ],
+  },
+  { name: 'bare', mac: '52:54:00:00:00:02', up: true, loopback: false, wireless: false, mtu: 1500, ipv4: [] },
+];
+const s = (p: Partial<Settings>): Settings => ({ ...DEFAULT_SETTINGS, ...p });
+
+describe('resolveServerConfig', () => {
+  it('uses the first address of the NIC when none is given', () => {
+    expect(resolveServerConfig(s({ interface: 'rack0' }), nics).address).toBe('198.18.0.1');
+  });
+  it('accepts a second address of the same NIC', () => {
+    expect(resolveServerConfig(s({ interface: 'rack0', address: '198.19.0.1' }), nics).subnet.prefix).toBe(24);
+  });
+  it('full mode without a pool hands out the whole subnet minus network and broadcast', () => {
+    const c = resolveServerConfig(s({ interface: 'rack0', dhcpMode: 'full' }), nics);
+    expect([formatIPv4(c.pool!.first), formatIPv4(c.pool!.last)]).toEqual(['198.18.0.1', '198.18.0.254']);
+  });
+  it('full mode keeps a pool inside the subnet', () => {
+    const c = resolveServerConfig(s({ interface: 'rack0', dhcpMode: 'full', pool: '198.18.0.100-198.18.0.150' }), nics);
+    expect(formatIPv4(c.pool!.last)).toBe('198.18.0.150');
+  });
+  it.each([
+    ['NO_SUCH_INTERFACE', 'no NIC picked', s({})],
+    ['NO_SUCH_INTERFACE', 'unknown NIC', s({ interface: 'eth9' })],
+    ['ADDRESS_NOT_ON_INTERFACE', 'NIC without IPv4', s({ interface: 'bare' })],
+    ['ADDRESS_NOT_ON_INTERFACE', 'address of another NIC', s({ interface: 'rack0', address: '127.0.0.1' })],
+    ['BAD_POOL', 'pool outside the subnet', s({ interface: 'rack0', dhcpMode: 'full', pool: '198.18.1.1-198.18.1.9' })],
+    ['BAD_POOL', 'pool over the broadcast address', s({ interface: 'rack0', dhcpMode: 'full', pool: '198.18.0.2-198.18.0.255' })],
+    ['BAD_POOL', 'pool in proxy mode', s({ interface: 'rack0', dhcpMode: 'proxy', pool: '198.18.0.2-198.18.0.9' })],
+  ])('refuses with %s: %s', (code, _why, settings) => {
+    expect(() => resolveServerConfig(settings, nics)).toThrow(expect.objectContaining({ code }));
+  });
+});

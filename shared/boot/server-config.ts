@@ -1,0 +1,75 @@
+/**
+ * Turns saved settings plus the machine's NICs into the configuration the services bind to, or refuses
+ * with an error a technician can act on. Pure: the caller lists the NICs.
+ */
+import type { DhcpMode, NetInterface, Settings } from '../api/contract.ts';
+import { RackbootError } from '../api/errors.ts';
+import { formatIPv4, inSubnet, parseIPv4, parseIPv4Range, subnetOf, type IPv4Range, type Subnet } from '../net/ipv4.ts';
+
+export interface ServerConfig {
+  interface: string;
+  address: string;
+  subnet: Subnet;
+  dhcpMode: DhcpMode;
+  /** Only in full mode. */
+  pool: IPv4Range | null;
+  httpPort: number;
+  isos: string[];
+}
+
+export function resolveServerConfig(settings: Settings, nics: NetInterface[]): ServerConfig {
+  if (!settings.interface) throw new RackbootError('NO_SUCH_INTERFACE', 'pick the network interface that faces the machines');
+  const nic = nics.find((n) => n.name === settings.interface);
+  if (!nic) {
+    const names = nics.map((n) => n.name).join(', ') || 'none';
+    throw new RackbootError('NO_SUCH_INTERFACE', `no network interface named ${settings.interface} (this machine has: ${names})`);
+  }
+  if (nic.ipv4.length === 0) {
+    throw new RackbootError(
+      'ADDRESS_NOT_ON_INTERFACE',
+      `${nic.name} has no IPv4 address; give it one (for example 198.18.0.1/24) and start again`,
+    );
+  }
+  const chosen = settings.address ? nic.ipv4.find((a) => a.address === settings.address) : nic.ipv4[0];
+  if (!chosen) {
+    const have = nic.ipv4.map((a) => a.address).join(', ');
+    throw new RackbootError('ADDRESS_NOT_ON_INTERFACE', `${settings.address} is not an address of ${nic.name} (it has ${have})`);
+  }
+  const self = parseIPv4(chosen.address)!;
+  const subnet = subnetOf(self, chosen.prefix);
+
+  let pool: IPv4Range | null = null;
+  if (settings.dhcpMode === 'full') {
+    if (settings.pool) {
+      pool = parseIPv4Range(settings.pool);
+      if (!pool) throw new RackbootError('BAD_POOL', `pool ${settings.pool} is not FIRST-LAST`);
+      if (!inSubnet(pool.first, subnet) || !inSubnet(pool.last, subnet)) {
+        throw new RackbootError(
+          'BAD_POOL',
+          `pool ${settings.pool} is outside ${nic.name}'s subnet ${formatIPv4(subnet.network)}/${subnet.prefix}`,
+        );
+      }
+      if (pool.first === subnet.network || pool.last === subnet.broadcast) {
+        throw new RackbootError('BAD_POOL', `pool ${settings.pool} includes the network or broadcast address`);
+      }
+    } else {
+      if (subnet.prefix > 30) {
+        throw new RackbootError('BAD_POOL', `${chosen.address}/${subnet.prefix} leaves no addresses to hand out`);
+      }
+      pool = { first: subnet.network + 1, last: subnet.broadcast - 1 };
+    }
+  } else if (settings.pool) {
+    // A pool only means something when rackboot hands out addresses; say so instead of ignoring it.
+    throw new RackbootError('BAD_POOL', `a pool needs --dhcp full (DHCP mode is ${settings.dhcpMode})`);
+  }
+
+  return {
+    interface: nic.name,
+    address: chosen.address,
+    subnet,
+    dhcpMode: settings.dhcpMode,
+    pool,
+    httpPort: settings.httpPort,
+    isos: settings.isos,
+  };
+}
