@@ -54,9 +54,9 @@ function port(value: string | undefined, flag: string): number | undefined {
   return Number(value);
 }
 
-function parse(argv: string[], options: ParseArgsConfig['options']) {
+function parse<const O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+    return parseArgs({ args: argv, options, strict: true as const, allowPositionals: false as const });
   } catch (e) {
     // Node's messages are long and mention internals; keep the first sentence.
     throw new UsageError(String((e as Error).message).split('. ')[0]!.replace(/^Unknown option/, 'unknown flag'));

@@ -1,0 +1,143 @@
+/**
+ * The renderer's one zustand store, built from slices (CONVENTIONS §8). Components read it through the named
+ * selectors below and never touch a transport: the API client is handed in once by `connectStore`.
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { ApiClient, DhcpMode, NetInterface, ServerStatus, Settings } from '../../../shared/api/contract.ts';
+import type { ApiError } from '../../../shared/api/errors.ts';
+import type { Result } from '../../../shared/api/result.ts';
+import type { BootEvent } from '../../../shared/model/event.ts';
+
+const EVENT_LIMIT = 500;
+
+export interface AppState {
+  connection: 'connecting' | 'open' | 'closed';
+  interfaces: NetInterface[];
+  settings: Settings | null;
+  status: ServerStatus | null;
+  events: BootEvent[];
+  error: ApiError | null;
+  busy: boolean;
+  actions: {
+    load(): Promise<void>;
+    refreshInterfaces(): Promise<void>;
+    selectInterface(name: string): Promise<void>;
+    setDhcpMode(mode: DhcpMode): Promise<void>;
+    start(): Promise<void>;
+    stop(): Promise<void>;
+    dismissError(): void;
+    /** Events arrive in batches from the subscription module. */
+    receiveEvents(batch: BootEvent[]): void;
+    receiveStatus(status: ServerStatus): void;
+    setConnection(state: AppState['connection']): void;
+  };
+}
+
+export type AppStore = StoreApi<AppState>;
+
+export function createAppStore(api: ApiClient): AppStore {
+  return createStore<AppState>()((set, get) => {
+    /** Runs an API call; an error value lands in `error` for the banner, never as an exception. */
+    const run = async <T>(call: Promise<Result<T>>, apply: (value: T) => Partial<AppState>): Promise<boolean> => {
+      const r = await call;
+      if (r.ok) set({ ...apply(r.value), error: null });
+      else set({ error: r.error });
+      return r.ok;
+    };
+    const patchSettings = (patch: Partial<Settings>) => run(api.setSettings(patch), (settings) => ({ settings }));
+
+    return {
+      connection: 'connecting',
+      interfaces: [],
+      settings: null,
+      status: null,
+      events: [],
+      error: null,
+      busy: false,
+      actions: {
+        async load() {
+          await Promise.all([
+            run(api.listInterfaces(undefined), (interfaces) => ({ interfaces })),
+            run(api.getSettings(undefined), (settings) => ({ settings })),
+            run(api.getStatus(undefined), (status) => ({ status })),
+            run(api.recentEvents({ limit: EVENT_LIMIT }), (events) => ({ events })),
+          ]);
+        },
+        async refreshInterfaces() {
+          await run(api.listInterfaces(undefined), (interfaces) => ({ interfaces }));
+        },
+        async selectInterface(name) {
+          const nic = get().interfaces.find((n) => n.name === name);
+          // A new NIC means its own address: forget an address picked on another one.
+          await patchSettings({ interface: name, address: nic?.ipv4[0]?.address ?? null });
+        },
+        async setDhcpMode(mode) {
+          await patchSettings({ dhcpMode: mode });
+        },
+        async start() {
+          set({ busy: true });
+          await run(api.startServer(undefined), (status) => ({ status }));
+          set({ busy: false });
+        },
+        async stop() {
+          set({ busy: true });
+          await run(api.stopServer(undefined), (status) => ({ status }));
+          set({ busy: false });
+        },
+        dismissError() {
+          set({ error: null });
+        },
+        receiveEvents(batch) {
+          const seen = get().events;
+          const last = seen.at(-1)?.seq ?? 0;
+          const fresh = batch.filter((e) => e.seq > last);
+          if (fresh.length) set({ events: [...seen, ...fresh].slice(-EVENT_LIMIT) });
+        },
+        receiveStatus(status) {
+          set({ status });
+        },
+        setConnection(connection) {
+          set({ connection });
+        },
+      },
+    };
+  });
+}
+
+/** Named selectors: components subscribe to exactly what they show. */
+export const selectors = {
+  interfaces: (s: AppState) => s.interfaces,
+  settings: (s: AppState) => s.settings,
+  status: (s: AppState) => s.status,
+  events: (s: AppState) => s.events,
+  error: (s: AppState) => s.error,
+  busy: (s: AppState) => s.busy,
+  connection: (s: AppState) => s.connection,
+  actions: (s: AppState) => s.actions,
+  running: (s: AppState) => s.status?.state === 'running',
+};
+
+/**
+ * The one subscription module: streams from the core enter here, events are batched per animation frame
+ * so a burst of DHCP traffic costs one render.
+ */
+export function subscribeStreams(api: ApiClient, store: AppStore, schedule: (f: () => void) => void = (f) => setTimeout(f, 50)): () => void {
+  let batch: BootEvent[] = [];
+  let scheduled = false;
+  const offEvent = api.on('event', (e) => {
+    batch.push(e);
+    if (scheduled) return;
+    scheduled = true;
+    schedule(() => {
+      scheduled = false;
+      const b = batch;
+      batch = [];
+      store.getState().actions.receiveEvents(b);
+    });
+  });
+  const offStatus = api.on('status', (s) => store.getState().actions.receiveStatus(s));
+  return () => {
+    offEvent();
+    offStatus();
+  };
+}

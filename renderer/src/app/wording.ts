@@ -1,0 +1,25 @@
+import type { ApiErrorCode } from '../../../shared/api/errors.ts';
+
+/** What a technician reads for each API error code; the core's message adds the specifics. */
+export const ERROR_TITLES: Record<ApiErrorCode, string> = {
+  BAD_REQUEST: 'That value was not accepted',
+  UNKNOWN_METHOD: 'This UI and the core are out of step; restart rackboot',
+  FORBIDDEN: 'Not allowed',
+  NO_SUCH_INTERFACE: 'Pick a network interface',
+  ADDRESS_NOT_ON_INTERFACE: 'The interface has no usable address',
+  BAD_POOL: 'The address pool does not fit the network',
+  ISO_NOT_FOUND: 'An ISO cannot be read',
+  ALREADY_RUNNING: 'Already running',
+  NOT_RUNNING: 'Not running',
+  PORT_IN_USE: 'Another program is using a port rackboot needs',
+  PERMISSION_DENIED: 'rackboot needs more privileges',
+  INTERNAL: 'Something went wrong inside rackboot',
+};
+
+export const DHCP_MODE_TEXT = {
+  proxy: { label: 'Beside the site DHCP', help: 'ProxyDHCP: the site keeps handing out addresses; rackboot only tells PXE clients what to boot.' },
+  full: { label: 'rackboot is the DHCP server', help: 'Full DHCP: for an isolated switch with no other DHCP server.' },
+  off: { label: 'No DHCP', help: 'The site DHCP server already points clients at this laptop (next-server / filename).' },
+} as const;
+
+export const SERVICE_LABELS = { dhcp: 'DHCP', tftp: 'TFTP', http: 'HTTP', iso: 'ISO images' } as const;
