@@ -10,7 +10,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_SETTINGS, DHCP_MODES, SettingsSchema, type DhcpMode, type ServerStatus } from '../shared/api/contract.ts';
 import { RackbootError } from '../shared/api/errors.ts';
 import { isIPv4, parseIPv4Range } from '../shared/net/ipv4.ts';
-import { startUiServer, streamSubscriber, type UiServer } from './core/api/ui-server.ts';
+import { startUiServer, type UiServer } from './core/api/ui-server.ts';
 import { createBootServer, type BootServer } from './core/server.ts';
 import { defaultDataDir } from './core/store/paths.ts';
 
@@ -100,7 +100,7 @@ function onSignals(stop: () => Promise<void>): void {
 }
 
 async function startUi(core: BootServer, uiPort: number | undefined): Promise<UiServer> {
-  return startUiServer({ api: core.api, subscribe: streamSubscriber(core), rendererDir: RENDERER_DIR, port: uiPort });
+  return startUiServer({ api: core.api, subscribe: core.subscribe, rendererDir: RENDERER_DIR, port: uiPort });
 }
 
 async function serve(argv: string[]): Promise<void> {

@@ -13,5 +13,11 @@ export default defineConfig({
     // Inline nothing: the CSP allows scripts and styles from 'self' only.
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
+    rollupOptions: {
+      // zod 4 carries comments Rollup cannot place; harmless, and noise in every build.
+      onwarn(warning, warn) {
+        if (warning.code !== 'INVALID_ANNOTATION') warn(warning);
+      },
+    },
   },
 });

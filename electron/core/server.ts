@@ -11,6 +11,8 @@ import {
   type ServiceKey,
   type ServiceStatus,
   type Settings,
+  type StreamData,
+  type StreamName,
 } from '../../shared/api/contract.ts';
 import { RackbootError } from '../../shared/api/errors.ts';
 import { toApiError } from '../../shared/api/result.ts';
@@ -26,12 +28,16 @@ export interface BootServerOptions {
   listInterfaces?: () => NetInterface[];
 }
 
+export type StreamSink = <S extends StreamName>(stream: S, data: StreamData<S>) => void;
+
 export interface BootServer {
   readonly api: ApiHandlers;
   readonly events: EventBus;
   readonly store: Store;
   status(): ServerStatus;
   onStatus(listener: (status: ServerStatus) => void): () => void;
+  /** Every API stream (events, status) to one sink: what both transports forward. */
+  subscribe(sink: StreamSink): () => void;
   start(): Promise<ServerStatus>;
   stop(): Promise<ServerStatus>;
   /** Stops the services and closes the store. Idempotent. */
@@ -208,6 +214,17 @@ export function createBootServer(options: BootServerOptions): BootServer {
     onStatus(listener) {
       statusListeners.add(listener);
       return () => statusListeners.delete(listener);
+    },
+    subscribe(sink) {
+      const offEvents = events.subscribe((e) => sink('event', e));
+      statusListeners.add(sinkStatus);
+      function sinkStatus(s: ServerStatus) {
+        sink('status', s);
+      }
+      return () => {
+        offEvents();
+        statusListeners.delete(sinkStatus);
+      };
     },
     start,
     stop,

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { isIPv4, parseIPv4Range } from '../net/ipv4.ts';
 import { BootEventSchema } from '../model/event.ts';
 import { API_ERROR_CODES } from './errors.ts';
+import { METHOD_NAMES, STREAM_NAMES } from './names.ts';
 import { toApiError, type Result } from './result.ts';
 
 export const Ipv4Schema = z.string().refine(isIPv4, 'not a dotted-quad IPv4 address (like 198.18.0.1)');
@@ -105,8 +106,11 @@ export type MethodInput<M extends MethodName> = z.input<Contract['methods'][M]['
 export type MethodOutput<M extends MethodName> = z.output<Contract['methods'][M]['output']>;
 export type StreamData<S extends StreamName> = z.output<Contract['streams'][S]>;
 
-export const METHOD_NAMES = Object.keys(contract.methods) as MethodName[];
-export const STREAM_NAMES = Object.keys(contract.streams) as StreamName[];
+export { METHOD_NAMES, STREAM_NAMES };
+// Compile-time proof that names.ts lists exactly the contract's methods and streams.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const namesMatch: [Same<(typeof METHOD_NAMES)[number], MethodName>, Same<(typeof STREAM_NAMES)[number], StreamName>] = [true, true];
+void namesMatch;
 
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.hasOwn(contract.methods, name);

@@ -9,12 +9,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { dispatch, type ApiHandlers, type StreamData, type StreamName } from '../../../shared/api/contract.ts';
-import type { BootEvent } from '../../../shared/model/event.ts';
+import { dispatch, type ApiHandlers } from '../../../shared/api/contract.ts';
+import type { StreamSink } from '../server.ts';
+import { UI_CSP } from './csp.ts';
 
-/** Content-Security-Policy shared with the Electron window: nothing is allowed unless listed. */
-export const UI_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export { UI_CSP };
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -29,7 +28,7 @@ const MIME: Record<string, string> = {
 export interface UiServerOptions {
   api: ApiHandlers;
   /** Subscribes a sink to every stream; returns an unsubscribe function. */
-  subscribe: (sink: <S extends StreamName>(stream: S, data: StreamData<S>) => void) => () => void;
+  subscribe: (sink: StreamSink) => () => void;
   /** Folder holding the built renderer (index.html + assets/). */
   rendererDir: string;
   port?: number;
@@ -163,20 +162,5 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       server.closeAllConnections();
       await new Promise<void>((ok) => server.close(() => ok()));
     },
-  };
-}
-
-/** Fans the core's event bus and status changes out to a transport's sink. */
-export function streamSubscriber(core: {
-  events: { subscribe(l: (e: BootEvent) => void): () => void };
-  onStatus(l: (s: StreamData<'status'>) => void): () => void;
-}): UiServerOptions['subscribe'] {
-  return (sink) => {
-    const offEvents = core.events.subscribe((e) => sink('event', e));
-    const offStatus = core.onStatus((s) => sink('status', s));
-    return () => {
-      offEvents();
-      offStatus();
-    };
   };
 }
