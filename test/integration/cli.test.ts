@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { request } from 'node:http';
+import { runCli, startCli, tempDir, type Running } from '../helpers/rackboot.ts';
+
+const data = tempDir();
+afterAll(() => data.remove());
+
+describe('rackboot --help', () => {
+  it('documents every serve flag', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    for (const flag of ['--interface', '--address', '--dhcp', '--pool', '--iso', '--data', '--http-port', '--ui', '--log json']) {
+      expect(r.stdout).toContain(flag);
+    }
+  });
+});
+
+describe('rackboot serve refuses bad flags with exit 2 and one line', () => {
+  it.each([
+    ['an unknown NIC', ['--interface', 'no-such-nic0'], /no network interface named no-such-nic0/],
+    ['an address not on the NIC', ['--interface', 'lo', '--address', '198.18.7.7'], /198\.18\.7\.7 is not an address of lo/],
+    ['a malformed address', ['--interface', 'lo', '--address', '127.1'], /not a dotted-quad/],
+    ['a malformed pool', ['--interface', 'lo', '--dhcp', 'full', '--pool', '127.0.0.9-127.0.0.2'], /--pool .* is not FIRST-LAST/],
+    ['a pool outside the subnet', ['--interface', 'lo', '--dhcp', 'full', '--pool', '198.18.0.10-198.18.0.20'], /outside lo's subnet/],
+    ['an unknown DHCP mode', ['--interface', 'lo', '--dhcp', 'sometimes'], /--dhcp must be full, proxy or off/],
+    ['a missing ISO', ['--interface', 'lo', '--iso', '/nonexistent/x.iso'], /cannot read ISO/],
+    ['an unknown flag', ['--interface', 'lo', '--turbo'], /unknown flag '--turbo'/],
+    ['a bad port', ['--interface', 'lo', '--http-port', '70000'], /--http-port must be a port number/],
+    ['no interface', [], /--interface is required/],
+  ])('%s', async (_what, args, reason) => {
+    const r = await runCli(['serve', '--data', data.path, ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(reason);
+  });
+});
+
+describe('rackboot serve on loopback', () => {
+  let server: Running;
+  beforeAll(async () => {
+    server = await startCli(['serve', '--interface', 'lo', '--address', '127.0.0.1', '--dhcp', 'off', '--ui', '--log', 'json', '--data', data.path]);
+  });
+  afterAll(() => server?.stop('SIGKILL'));
+
+  it('prints exactly one ready line with honest service states', () => {
+    const ready = server.first;
+    expect(ready).toMatchObject({ event: 'ready', interface: 'lo', address: '127.0.0.1', http: 'http://127.0.0.1:8080/' });
+    expect(ready.ui).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{20,}$/);
+    const services = ready.services as Record<string, { state: string }>;
+    expect(services.dhcp!.state).toBe('disabled');
+    // Not built yet: it must say so, never pretend to serve.
+    expect(services.tftp!.state).toBe('not-implemented');
+    expect(services.http!.state).toBe('not-implemented');
+  });
+
+  const ui = () => new URL(server.first.ui as string);
+
+  it('answers the API over the WebSocket with the right token', async () => {
+    const u = ui();
+    const ws = new WebSocket(`ws://${u.host}/api?token=${u.searchParams.get('token')}`);
+    await new Promise((ok, fail) => (ws.once('open', ok), ws.once('error', fail)));
+    const call = (id: number, method: string, input?: unknown) =>
+      new Promise<{ ok: boolean; value?: unknown; error?: { code: string } }>((resolve) => {
+        ws.on('message', (raw) => {
+          const msg = JSON.parse(String(raw));
+          if (msg.type === 'result' && msg.id === id) resolve(msg.result);
+        });
+        ws.send(JSON.stringify({ type: 'call', id, method, input }));
+      });
+    const nics = await call(1, 'listInterfaces');
+    expect(nics.ok).toBe(true);
+    expect((nics.value as { name: string }[]).map((n) => n.name)).toContain('lo');
+    const status = await call(2, 'getStatus');
+    expect(status.value).toMatchObject({ state: 'running', interface: 'lo' });
+    expect((await call(3, 'noSuchMethod')).error?.code).toBe('UNKNOWN_METHOD');
+    expect((await call(4, 'setSettings', { httpPort: 'eighty' })).error?.code).toBe('BAD_REQUEST');
+    ws.close();
+  });
+
+  const status = (path: string, headers: Record<string, string> = {}) =>
+    new Promise<number>((resolve, reject) => {
+      const u = ui();
+      request({ host: '127.0.0.1', port: u.port, path, headers }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      })
+        .on('error', reject)
+        .end();
+    });
+
+  it('refuses a wrong or missing token with 401', async () => {
+    const u = ui();
+    await expect(status('/?token=wrong')).resolves.toBe(401);
+    await expect(status('/')).resolves.toBe(401);
+    await expect(status(`/?token=${u.searchParams.get('token')}`)).resolves.toBe(200);
+    const ws = new WebSocket(`ws://${u.host}/api?token=wrong`);
+    const code = await new Promise((resolve) => ws.once('unexpected-response', (_req, res) => resolve(res.statusCode)));
+    expect(code).toBe(401);
+  });
+
+  it('refuses foreign Host and Origin headers (DNS rebinding) with 403', async () => {
+    const token = ui().searchParams.get('token');
+    await expect(status(`/?token=${token}`, { host: 'evil.example:80' })).resolves.toBe(403);
+    await expect(status(`/?token=${token}`, { origin: 'http://evil.example' })).resolves.toBe(403);
+  });
+
+  it('keeps asset paths inside the renderer folder', async () => {
+    await expect(status('/assets/../../../package.json')).resolves.toBe(404);
+    await expect(status('/%2e%2e/%2e%2e/package.json')).resolves.toBe(404);
+  });
+
+  it('stops cleanly on SIGTERM with exit 0, logging the stop as a JSON line', async () => {
+    expect(await server.stop('SIGTERM')).toBe(0);
+    expect(server.lines.some((l) => l.event === 'log' && l.msg === 'boot server stopped')).toBe(true);
+  });
+});
+
+describe('rackboot serve and SIGINT', () => {
+  it('exits 0 on SIGINT', async () => {
+    const s = await startCli(['serve', '--interface', 'lo', '--dhcp', 'off', '--data', data.path]);
+    expect(s.first.ui).toBeNull();
+    expect(await s.stop('SIGINT')).toBe(0);
+  });
+});
