@@ -89,8 +89,14 @@ export function createAppStore(api: ApiClient): AppStore {
         },
         receiveEvents(batch) {
           const seen = get().events;
-          const last = seen.at(-1)?.seq ?? 0;
-          const fresh = batch.filter((e) => e.seq > last);
+          let last = seen.at(-1)?.seq ?? 0;
+          // Reconnects replay what the client already has; keep each sequence number once, in order.
+          const fresh: BootEvent[] = [];
+          for (const e of batch) {
+            if (e.seq <= last) continue;
+            fresh.push(e);
+            last = e.seq;
+          }
           if (fresh.length) set({ events: [...seen, ...fresh].slice(-EVENT_LIMIT) });
         },
         receiveStatus(status) {

@@ -22,4 +22,4 @@ export const DHCP_MODE_TEXT = {
   off: { label: 'No DHCP', help: 'The site DHCP server already points clients at this laptop (next-server / filename).' },
 } as const;
 
-export const SERVICE_LABELS = { dhcp: 'DHCP', tftp: 'TFTP', http: 'HTTP', iso: 'ISO images' } as const;
+export const SERVICE_LABELS = { dhcp: 'DHCP', tftp: 'TFTP', http: 'HTTP', iso: 'ISOs' } as const;

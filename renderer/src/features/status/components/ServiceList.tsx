@@ -34,7 +34,7 @@ export function ServiceList() {
           })}
         </tbody>
       </table>
-      {status.httpUrl && (
+      {status.httpUrl && status.services.http.state === 'running' && (
         <p className="hint">
           Boot files will be served from <code>{status.httpUrl}</code>
         </p>
