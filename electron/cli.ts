@@ -3,7 +3,7 @@
  * browser-mode UI (what `npm start` falls back to where no Electron binary exists).
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -14,7 +14,7 @@ import { startUiServer, type UiServer } from './core/api/ui-server.ts';
 import { createBootServer, type BootServer } from './core/server.ts';
 import { defaultDataDir } from './core/store/paths.ts';
 
-const VERSION = '0.1.0';
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const RENDERER_DIR = fileURLToPath(new URL('../renderer/dist', import.meta.url));
 
 const HELP = `rackboot ${VERSION}: a network-boot server on one NIC (DHCP/ProxyDHCP, TFTP, HTTP)
