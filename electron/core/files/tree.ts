@@ -1,0 +1,91 @@
+/**
+ * The file tree the boot services read from. Today a directory on disk; ISO images and generated configs
+ * plug in behind the same interface. Paths arrive normalised (shared/protocol/tftp/negotiate.ts) and are
+ * still checked here to stay inside the root, symlinks included.
+ */
+import { open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+
+export interface OpenFile {
+  size: number;
+  mtimeMs: number;
+  /** Reads up to `length` bytes at `position` into `target` at `offset`; returns the count read. */
+  read(position: number, target: Uint8Array, offset: number, length: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface FileTree {
+  /** Opens a normalised relative path, or returns null when there is no such file. */
+  open(path: string): Promise<OpenFile | null>;
+}
+
+function handleFile(fh: FileHandle, size: number, mtimeMs: number): OpenFile {
+  return {
+    size,
+    mtimeMs,
+    async read(position, target, offset, length) {
+      const { bytesRead } = await fh.read(target, offset, length, position);
+      return bytesRead;
+    },
+    close: () => fh.close(),
+  };
+}
+
+/** Finds `name` in `dir` ignoring case (ISO-sourced trees and Windows clients disagree on case). */
+async function caseInsensitive(dir: string, name: string): Promise<string | null> {
+  try {
+    const lower = name.toLowerCase();
+    return (await readdir(dir)).find((e) => e.toLowerCase() === lower) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export function directoryTree(root: string): FileTree {
+  let realRoot: Promise<string> | null = null;
+  return {
+    async open(path) {
+      realRoot ??= realpath(root);
+      const base = await realRoot;
+      let candidate = join(base, ...path.split('/'));
+      let real: string;
+      try {
+        real = await realpath(candidate);
+      } catch {
+        // Exact name missing: walk the segments case-insensitively.
+        let dir = base;
+        for (const seg of path.split('/')) {
+          const found = await caseInsensitive(dir, seg);
+          if (!found) return null;
+          dir = join(dir, found);
+        }
+        candidate = dir;
+        try {
+          real = await realpath(candidate);
+        } catch {
+          return null;
+        }
+      }
+      // A symlink inside the root must not lead outside it.
+      if (real !== base && !real.startsWith(base + sep)) return null;
+      const st = await stat(real).catch(() => null);
+      if (!st?.isFile()) return null;
+      const fh = await open(real, 'r');
+      return handleFile(fh, st.size, st.mtimeMs);
+    },
+  };
+}
+
+/** An in-memory file (generated configs, netascii conversions). */
+export function memoryFile(bytes: Uint8Array, mtimeMs = Date.now()): OpenFile {
+  return {
+    size: bytes.length,
+    mtimeMs,
+    async read(position, target, offset, length) {
+      const chunk = bytes.subarray(position, Math.min(bytes.length, position + length));
+      target.set(chunk, offset);
+      return chunk.length;
+    },
+    async close() {},
+  };
+}

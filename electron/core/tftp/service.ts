@@ -1,0 +1,332 @@
+/**
+ * Read-only TFTP service (RFC 1350, 2347, 2348, 2349, 7440). Each transfer answers from its own ephemeral
+ * port (the TID) on the same local address the request reached. receive -> decode -> negotiate -> send;
+ * every early return emits a reason.
+ */
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import type { ServiceStatus } from '../../../shared/api/contract.ts';
+import type { BootEventInput } from '../../../shared/model/event.ts';
+import { ProtocolError } from '../../../shared/protocol/errors.ts';
+import { decode, encode, TftpErrorCode, writeDataHeader, type TftpPacket } from '../../../shared/protocol/tftp/codec.ts';
+import { negotiate, normalizeRequestPath, type TftpLimits } from '../../../shared/protocol/tftp/negotiate.ts';
+import { memoryFile, type FileTree, type OpenFile } from '../files/tree.ts';
+
+export interface TftpServiceOptions {
+  address: string;
+  /** 69 by default; 0 picks a free port (tests). */
+  port?: number;
+  tree: FileTree;
+  emit: (event: BootEventInput) => void;
+  limits?: Partial<TftpLimits>;
+  /** First retransmission timeout when the client names none; doubles per retry. */
+  initialTimeoutMs?: number;
+  retries?: number;
+  maxTransfers?: number;
+  /** Socket factory, for fault injection in tests. */
+  createSocket?: () => Socket;
+}
+
+export interface TftpService {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  status(): ServiceStatus;
+  /** The bound port once started. */
+  port(): number;
+  stats(): { active: number; completed: number; failed: number; bytes: number };
+}
+
+const NETASCII_LIMIT = 16 * 1024 * 1024;
+const READ_AHEAD = 256 * 1024;
+
+/** netascii (RFC 764): LF -> CR LF, CR -> CR NUL. Only small text files ever travel this way. */
+function toNetascii(bytes: Uint8Array): Uint8Array {
+  const out: number[] = [];
+  for (const b of bytes) {
+    if (b === 0x0a) out.push(0x0d, 0x0a);
+    else if (b === 0x0d) out.push(0x0d, 0x00);
+    else out.push(b);
+  }
+  return Uint8Array.from(out);
+}
+
+/** Human words for a bind failure, with the fix (CONVENTIONS §3). */
+export function bindFailure(e: NodeJS.ErrnoException, what: string, port: number): string {
+  if (e.code === 'EACCES') return `${what} port ${port} needs root or CAP_NET_BIND_SERVICE: run rackboot with sudo (or setcap cap_net_bind_service=+ep on node)`;
+  if (e.code === 'EADDRINUSE') return `another program already uses ${what} port ${port} (dnsmasq, tftpd-hpa, a second rackboot?): stop it and start again`;
+  if (e.code === 'EADDRNOTAVAIL') return `the address is no longer on this machine: check the NIC and start again`;
+  return `${what} could not bind port ${port}: ${e.message}`;
+}
+
+export function createTftpService(opts: TftpServiceOptions): TftpService {
+  const limits: TftpLimits = { maxBlksize: 1468, maxWindowsize: 64, ...opts.limits };
+  const retries = opts.retries ?? 5;
+  const maxTransfers = opts.maxTransfers ?? 256;
+  const makeSocket = opts.createSocket ?? (() => createSocket({ type: 'udp4' }));
+  const transfers = new Set<{ abort(reason: string): void }>();
+  let listener: Socket | null = null;
+  let state: ServiceStatus = { state: 'stopped', detail: null };
+  let boundPort = 0;
+  const counters = { completed: 0, failed: 0, bytes: 0 };
+
+  const sendError = (socket: Socket, to: RemoteInfo, code: number, message: string) => {
+    socket.send(encode({ op: 'ERROR', code, message }), to.port, to.address);
+  };
+
+  async function openFor(path: string, mode: string): Promise<OpenFile | null> {
+    const file = await opts.tree.open(path);
+    if (!file || mode !== 'netascii') return file;
+    if (file.size > NETASCII_LIMIT) {
+      await file.close();
+      throw new ProtocolError('TFTP_NETASCII_TOO_LARGE', 'netascii is for small text files; ask in octet mode');
+    }
+    const raw = new Uint8Array(file.size);
+    await file.read(0, raw, 0, file.size);
+    await file.close();
+    return memoryFile(toNetascii(raw), file.mtimeMs);
+  }
+
+  async function onRequest(msg: Buffer, from: RemoteInfo) {
+    const client = `${from.address}:${from.port}`;
+    let packet: TftpPacket;
+    try {
+      packet = decode(msg).value;
+    } catch (e) {
+      opts.emit({ service: 'tftp', level: 'warn', ip: from.address, msg: `malformed request from ${client}: ${(e as Error).message}` });
+      if (listener) sendError(listener, from, TftpErrorCode.ILLEGAL_OPERATION, 'malformed request');
+      return;
+    }
+    if (packet.op === 'WRQ') {
+      opts.emit({ service: 'tftp', level: 'warn', ip: from.address, msg: `refused upload of ${packet.filename} from ${client}: rackboot is read-only` });
+      if (listener) sendError(listener, from, TftpErrorCode.ACCESS_VIOLATION, 'read-only server');
+      return;
+    }
+    if (packet.op !== 'RRQ') {
+      // A stray DATA/ACK on port 69 belongs to no transfer (RFC 1350 §4).
+      if (listener) sendError(listener, from, TftpErrorCode.UNKNOWN_TID, 'unknown transfer ID');
+      return;
+    }
+    if (packet.mode !== 'octet' && packet.mode !== 'netascii') {
+      if (listener) sendError(listener, from, TftpErrorCode.ILLEGAL_OPERATION, `mode ${packet.mode} not supported`);
+      return;
+    }
+    if (transfers.size >= maxTransfers) {
+      opts.emit({ service: 'tftp', level: 'warn', ip: from.address, msg: `busy: ${transfers.size} transfers running, refused ${packet.filename}` });
+      if (listener) sendError(listener, from, TftpErrorCode.NOT_DEFINED, 'server busy, try again');
+      return;
+    }
+    let path: string;
+    try {
+      path = normalizeRequestPath(packet.filename);
+    } catch (e) {
+      opts.emit({ service: 'tftp', level: 'warn', ip: from.address, msg: `refused ${JSON.stringify(packet.filename)} from ${client}: ${(e as Error).message}`, fields: { code: (e as ProtocolError).code } });
+      if (listener) sendError(listener, from, TftpErrorCode.ACCESS_VIOLATION, 'access violation');
+      return;
+    }
+    let file: OpenFile | null;
+    try {
+      file = await openFor(path, packet.mode);
+    } catch (e) {
+      opts.emit({ service: 'tftp', level: 'warn', ip: from.address, msg: `cannot serve ${path} to ${client}: ${(e as Error).message}` });
+      if (listener) sendError(listener, from, TftpErrorCode.ACCESS_VIOLATION, 'cannot read file');
+      return;
+    }
+    if (!file) {
+      opts.emit({ service: 'tftp', level: 'info', ip: from.address, msg: `${path} not found (asked by ${client})`, fields: { path, status: 'not-found' } });
+      if (listener) sendError(listener, from, TftpErrorCode.FILE_NOT_FOUND, 'file not found');
+      return;
+    }
+    startTransfer(file, path, packet.mode, packet.options, from);
+  }
+
+  function startTransfer(file: OpenFile, path: string, mode: string, requested: [string, string][], client: RemoteInfo) {
+    const n = negotiate(requested, file.size, mode, limits);
+    const { blksize, windowsize } = n;
+    const totalBlocks = Math.floor(file.size / blksize) + 1; // an exact multiple ends with an empty block
+    const baseTimeout = n.timeout ? n.timeout * 1000 : (opts.initialTimeoutMs ?? 1000);
+    const socket = makeSocket();
+    const started = Date.now();
+    const peer = `${client.address}:${client.port}`;
+    // 32-bit block counters; the wire carries the low 16 bits (rollover 65535 -> 0, as dnsmasq and iPXE do).
+    let lastAcked = 0;
+    let sentUpTo = 0;
+    let awaitingOack = n.oack.length > 0;
+    let attempts = 0;
+    let retransmits = 0;
+    let timer: NodeJS.Timeout | null = null;
+    let done = false;
+    // Read-ahead cache: one positional read serves many blocks.
+    let cache = new Uint8Array(0);
+    let cacheStart = 0;
+
+    const transfer = { abort: (reason: string) => finish('failed', reason) };
+    transfers.add(transfer);
+
+    const finish = (outcome: 'ok' | 'failed' | 'probe' | 'no-final-ack', reason?: string) => {
+      if (done) return;
+      done = true;
+      if (timer) clearTimeout(timer);
+      transfers.delete(transfer);
+      socket.close();
+      void file.close();
+      const ms = Date.now() - started;
+      const bytes = Math.min(file.size, lastAcked * blksize);
+      const fields = { path, bytes, ms, blksize, windowsize, retransmits, outcome, client: peer };
+      if (outcome === 'ok' || outcome === 'no-final-ack') {
+        counters.completed++;
+        counters.bytes += file.size;
+        const rate = ms > 0 ? ` (${((file.size / ms) * 1000 / 1048576).toFixed(1)} MiB/s)` : '';
+        opts.emit({ service: 'tftp', level: 'info', ip: client.address, msg: `sent ${path} to ${peer}: ${file.size} bytes in ${ms} ms${rate}`, fields: { ...fields, bytes: file.size } });
+      } else if (outcome === 'probe') {
+        opts.emit({ service: 'tftp', level: 'info', ip: client.address, msg: `${peer} read the size of ${path} and ended (size probe)`, fields });
+      } else {
+        counters.failed++;
+        opts.emit({ service: 'tftp', level: 'warn', ip: client.address, msg: `transfer of ${path} to ${peer} failed: ${reason}`, fields: { ...fields, reason } });
+      }
+    };
+
+    async function block(k: number): Promise<Uint8Array> {
+      const start = (k - 1) * blksize;
+      const len = Math.max(0, Math.min(blksize, file.size - start));
+      if (start < cacheStart || start + len > cacheStart + cache.length) {
+        const want = Math.min(Math.max(READ_AHEAD, blksize * windowsize), Math.max(0, file.size - start));
+        const buf = new Uint8Array(want);
+        let got = 0;
+        while (got < want) {
+          const r = await file.read(start + got, buf, got, want - got);
+          if (r === 0) break;
+          got += r;
+        }
+        cache = buf.subarray(0, got);
+        cacheStart = start;
+        if (got < len) throw new Error(`file shrank while being served (${path})`);
+      }
+      // A fresh buffer per packet: dgram may still hold the previous one while it waits to send.
+      const packet = new Uint8Array(4 + len);
+      packet.set(cache.subarray(start - cacheStart, start - cacheStart + len), 4);
+      writeDataHeader(packet, k & 0xffff);
+      return packet;
+    }
+
+    const arm = () => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(onTimeout, baseTimeout * 2 ** Math.min(attempts, 4));
+    };
+
+    async function sendWindow() {
+      if (done) return;
+      const last = Math.min(lastAcked + windowsize, totalBlocks);
+      for (let k = lastAcked + 1; k <= last; k++) {
+        const data = await block(k);
+        if (done) return;
+        socket.send(data, client.port, client.address);
+        if (k > sentUpTo) sentUpTo = k;
+      }
+      arm();
+    }
+
+    const sendOack = () => {
+      socket.send(encode({ op: 'OACK', options: n.oack }), client.port, client.address);
+      arm();
+    };
+
+    function onTimeout() {
+      if (done) return;
+      attempts++;
+      if (attempts > retries) {
+        // Some clients never send the final ACK (dnsmasq notes the same): the data went out; do not call it an error.
+        if (!awaitingOack && sentUpTo === totalBlocks && lastAcked >= totalBlocks - windowsize) return finish('no-final-ack');
+        return finish('failed', `no ACK after ${retries} retransmissions`);
+      }
+      retransmits++;
+      if (awaitingOack) sendOack();
+      else void sendWindow().catch((e: Error) => finish('failed', e.message));
+    }
+
+    socket.on('message', (msg, from) => {
+      if (from.port !== client.port || from.address !== client.address) {
+        // RFC 1350 §4: tell the stranger, keep the transfer going.
+        sendError(socket, from, TftpErrorCode.UNKNOWN_TID, 'unknown transfer ID');
+        return;
+      }
+      let p: TftpPacket;
+      try {
+        p = decode(msg).value;
+      } catch {
+        return; // garbage from the right peer: the timer will retransmit
+      }
+      if (p.op === 'ERROR') {
+        // BIOS ROMs abort the tsize probe with error 0, EDK2 with error 8; both then ask again.
+        if (lastAcked === 0 && (p.code === 0 || p.code === TftpErrorCode.OPTION_REFUSED)) return finish('probe');
+        return finish('failed', `client sent error ${p.code}: ${p.message}`);
+      }
+      if (p.op !== 'ACK') return;
+      if (awaitingOack) {
+        if (p.block !== 0) return;
+        awaitingOack = false;
+        attempts = 0;
+        void sendWindow().catch((e: Error) => finish('failed', e.message));
+        return;
+      }
+      // Map the 16-bit ACK onto the newest 32-bit block number it can mean.
+      const k = sentUpTo - ((sentUpTo - p.block) & 0xffff);
+      // Duplicate or stale ACK: ignore; only the timer retransmits (Sorcerer's Apprentice, RFC 1123 4.2.3.1).
+      if (k <= lastAcked) return;
+      lastAcked = k;
+      attempts = 0;
+      if (lastAcked >= totalBlocks) return finish('ok');
+      // RFC 7440: an ACK inside the window means the rest was lost; resume after it.
+      void sendWindow().catch((e: Error) => finish('failed', e.message));
+    });
+    socket.on('error', (e) => finish('failed', e.message));
+
+    socket.bind(0, opts.address, () => {
+      opts.emit({
+        service: 'tftp',
+        level: 'info',
+        ip: client.address,
+        msg: `sending ${path} to ${peer} (${file.size} bytes, blksize ${blksize}${windowsize > 1 ? `, window ${windowsize}` : ''})`,
+        fields: { path, size: file.size, blksize, windowsize, options: Object.fromEntries(requested), client: peer },
+      });
+      if (awaitingOack) sendOack();
+      else void sendWindow().catch((e: Error) => finish('failed', e.message));
+    });
+  }
+
+  return {
+    async start() {
+      if (listener) return;
+      const port = opts.port ?? 69;
+      const socket = makeSocket();
+      try {
+        await new Promise<void>((ok, fail) => {
+          socket.once('error', fail);
+          socket.bind(port, opts.address, () => {
+            socket.off('error', fail);
+            ok();
+          });
+        });
+      } catch (e) {
+        socket.close();
+        state = { state: 'failed', detail: bindFailure(e as NodeJS.ErrnoException, 'TFTP', port) };
+        throw e;
+      }
+      listener = socket;
+      boundPort = socket.address().port;
+      socket.on('message', (msg, from) => void onRequest(msg, from));
+      socket.on('error', (e) => opts.emit({ service: 'tftp', level: 'error', msg: `TFTP socket error: ${e.message}` }));
+      state = { state: 'running', detail: `listening on ${opts.address}:${boundPort}` };
+    },
+    async stop() {
+      for (const t of [...transfers]) t.abort('server stopped');
+      if (listener) {
+        const l = listener;
+        listener = null;
+        await new Promise<void>((ok) => l.close(() => ok()));
+      }
+      if (state.state !== 'failed') state = { state: 'stopped', detail: null };
+    },
+    status: () => state,
+    port: () => boundPort,
+    stats: () => ({ active: transfers.size, ...counters }),
+  };
+}
