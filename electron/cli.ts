@@ -138,27 +138,34 @@ async function serve(argv: string[]): Promise<void> {
   });
   const core = createBootServer({ dataDir: resolve(values.data ?? defaultDataDir()), settings });
   let ui: UiServer | null = null;
+  const starting = (async () => {
+    const status = await core.start();
+    if (values.ui) ui = await startUi(core, uiPort);
+    return status;
+  })();
   const shutdown = async () => {
+    await starting.catch(() => undefined); // a signal during start-up waits for it, then undoes it
     await ui?.close();
     await core.close();
   };
+  // Installed before start-up finishes: SIGINT/SIGTERM at any moment is a clean exit 0.
+  onSignals(shutdown);
+  let status: ServerStatus;
   try {
-    const status = await core.start();
-    if (values.ui) ui = await startUi(core, uiPort);
-    write({
-      event: 'ready',
-      interface: status.interface,
-      address: status.address,
-      http: status.httpUrl,
-      ui: ui?.url ?? null,
-      services: servicesSummary(status),
-    });
+    status = await starting;
   } catch (e) {
     await shutdown();
     throw e;
   }
+  write({
+    event: 'ready',
+    interface: status.interface,
+    address: status.address,
+    http: status.httpUrl,
+    ui: (ui as UiServer | null)?.url ?? null,
+    services: servicesSummary(status),
+  });
   attachLogging(core, values.log === 'json');
-  onSignals(shutdown);
 }
 
 async function ui(argv: string[]): Promise<void> {

@@ -13,7 +13,9 @@ export interface EventBus {
   flush(): void;
 }
 
-export function createEventBus(opts: { capacity?: number; persist?: (batch: BootEvent[]) => void; now?: () => number } = {}): EventBus {
+export function createEventBus(
+  opts: { capacity?: number; persist?: (batch: BootEvent[]) => void; onPersistError?: (e: Error) => void; now?: () => number } = {},
+): EventBus {
   const capacity = opts.capacity ?? 2000;
   const now = opts.now ?? Date.now;
   const ring: BootEvent[] = [];
@@ -27,7 +29,13 @@ export function createEventBus(opts: { capacity?: number; persist?: (batch: Boot
     if (!pending.length || !opts.persist) return;
     const batch = pending;
     pending = [];
-    opts.persist(batch);
+    try {
+      opts.persist(batch);
+    } catch (e) {
+      // Disk full or locked: keep the events in memory and say so once per failure, never crash the services.
+      pending = batch.concat(pending).slice(-capacity);
+      opts.onPersistError?.(e as Error);
+    }
   };
 
   return {

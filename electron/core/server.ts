@@ -83,7 +83,10 @@ function checkIsos(paths: string[]): void {
 export function createBootServer(options: BootServerOptions): BootServer {
   const listInterfaces = options.listInterfaces ?? listSystemInterfaces;
   const store = openStore(options.dataDir);
-  const events = createEventBus({ persist: (batch) => store.appendEvents(batch) });
+  const events = createEventBus({
+    persist: (batch) => store.appendEvents(batch),
+    onPersistError: (e) => process.stderr.write(`rackboot: cannot save events (${e.message}); keeping them in memory\n`),
+  });
   const ephemeral = options.settings !== undefined;
   let settings: Settings;
   if (options.settings) {

@@ -3,6 +3,7 @@
  * DHCPDISCOVER into the test namespace with the option 93 rackboot will route on.
  * UPDATE_FIXTURES=1 saves the captured packets as golden fixtures under test/fixtures/dhcp/.
  */
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,21 +18,23 @@ import { launchVm, qemuSkipReason, type Firmware } from '../helpers/qemu.ts';
 import { announceSkip, netnsSkipReason } from '../helpers/root.ts';
 import { REPO } from '../helpers/rackboot.ts';
 
-const skip = announceSkip('e2e harness', netnsSkipReason() ?? qemuSkipReason('bios') ?? qemuSkipReason('uefi') ?? qemuSkipReason('uefi-secureboot'));
+const skip = announceSkip('e2e harness', netnsSkipReason() ?? qemuSkipReason('bios') ?? qemuSkipReason('uefi') ?? qemuSkipReason('uefi-secureboot'), { requiredInCi: true });
 
 describe.skipIf(skip)('QEMU clients in a test namespace', () => {
   let net: TestNet;
   let work: string;
+  let listener: ChildProcess | null = null;
   const packets: { hex: string; packet: DhcpPacket }[] = [];
   const waiters = new Set<() => void>();
 
   beforeAll(async () => {
     net = createTestNet();
     work = mkdtempSync(join(tmpdir(), 'rackboot-e2e-'));
-    const listener = net.spawn(process.execPath, [join(REPO, 'test', 'helpers', 'udp-listen.mjs'), '67']);
+    const child = net.spawn(process.execPath, [join(REPO, 'test', 'helpers', 'udp-listen.mjs'), '67']);
+    listener = child;
     await new Promise<void>((ready, fail) => {
-      listener.once('exit', (code) => fail(new Error(`udp-listen exited ${code}`)));
-      createInterface({ input: listener.stdout! }).on('line', (line) => {
+      child.once('exit', (code) => fail(new Error(`udp-listen exited ${code}`)));
+      createInterface({ input: child.stdout! }).on('line', (line) => {
         const msg = JSON.parse(line) as { listening?: number; hex?: string };
         if (msg.listening) return ready();
         try {
@@ -44,8 +47,14 @@ describe.skipIf(skip)('QEMU clients in a test namespace', () => {
     });
   });
 
-  afterAll(() => {
-    net?.destroy(); // Kills the listener's sockets with the namespace; VMs are killed per test.
+  afterAll(async () => {
+    // `ip netns del` only drops the name: a process inside keeps the namespace alive, so end it first.
+    if (listener && listener.exitCode === null) {
+      const gone = new Promise((r) => listener!.once('close', r));
+      listener.kill('SIGKILL');
+      await gone;
+    }
+    net?.destroy(); // VMs are killed per test.
     if (work) rmSync(work, { recursive: true, force: true });
   });
 

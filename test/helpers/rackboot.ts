@@ -43,7 +43,8 @@ export function runCli(args: string[], opts: { timeoutMs?: number; cmdPrefix?: s
       proc.kill('SIGKILL');
       reject(new Error(`rackboot ${args.join(' ')} did not exit within ${opts.timeoutMs ?? 15000} ms; stderr: ${stderr}`));
     }, opts.timeoutMs ?? 15000);
-    proc.on('exit', (code) => {
+    // 'close', not 'exit': only then have stdout and stderr been read to the end.
+    proc.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
@@ -59,7 +60,7 @@ export function startCli(args: string[], opts: { timeoutMs?: number; cmdPrefix?:
     proc.stderr!.on('data', (d) => (stderr += d));
     const lines: Record<string, unknown>[] = [];
     let first: Record<string, unknown> | null = null;
-    const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
+    const exited = new Promise<number | null>((r) => proc.on('close', (code) => r(code)));
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');
       reject(new Error(`no JSON line from rackboot ${args.join(' ')} within ${opts.timeoutMs ?? 15000} ms; stderr: ${stderr}`));

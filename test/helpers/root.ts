@@ -10,8 +10,15 @@ export function netnsSkipReason(): string | null {
   return null;
 }
 
-/** Prints the reason once so a skipped ring is never silent. */
-export function announceSkip(ring: string, reason: string | null): boolean {
-  if (reason) process.stdout.write(`[skip] ${ring}: ${reason}\n`);
-  return reason !== null;
+/**
+ * Prints the reason once so a skipped ring is never silent. In CI as root (CI=true) a ring marked required
+ * must not skip: a missing tool there is a broken install step, so this throws instead.
+ */
+export function announceSkip(ring: string, reason: string | null, opts: { requiredInCi?: boolean } = {}): boolean {
+  if (!reason) return false;
+  if (opts.requiredInCi && process.env.CI === 'true' && process.getuid?.() === 0) {
+    throw new Error(`${ring} must run in CI but cannot: ${reason}`);
+  }
+  process.stdout.write(`[skip] ${ring}: ${reason}\n`);
+  return true;
 }

@@ -110,6 +110,14 @@ describe('rackboot serve on loopback', () => {
   it('keeps asset paths inside the renderer folder', async () => {
     await expect(status('/assets/../../../package.json')).resolves.toBe(404);
     await expect(status('/%2e%2e/%2e%2e/package.json')).resolves.toBe(404);
+    // Encoded slashes survive URL parsing and reach the containment check itself.
+    await expect(status('/..%2f..%2fpackage.json')).resolves.toBe(404);
+    await expect(status('/assets/..%2f..%2f..%2fpackage.json')).resolves.toBe(404);
+  });
+
+  it('survives malformed requests and keeps serving', async () => {
+    await expect(status('/%E0%A4%A')).resolves.toBe(400);
+    await expect(status(`/?token=${ui().searchParams.get('token')}`)).resolves.toBe(200);
   });
 
   it('stops cleanly on SIGTERM with exit 0, logging the stop as a JSON line', async () => {

@@ -12,7 +12,7 @@ import { announceSkip } from '../helpers/root.ts';
 
 const SHOTS = join(REPO, 'test', 'ui', '__screenshots__');
 const built = existsSync(join(REPO, 'renderer', 'dist', 'index.html'));
-const skip = announceSkip('ui browser mode', chromiumSkipReason() ?? (built ? null : 'renderer not built: run `npm run build:renderer` (test:full does)'));
+const skip = announceSkip('ui browser mode', chromiumSkipReason() ?? (built ? null : 'renderer not built: run `npm run build:renderer` (test:full does)'), { requiredInCi: true });
 
 describe.skipIf(skip)('browser mode in chromium', () => {
   const data = tempDir();

@@ -84,10 +84,22 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       'referrer-policy': 'no-referrer',
       'cache-control': 'no-store',
     });
-    createReadStream(file).pipe(res);
+    createReadStream(file)
+      .on('error', () => res.destroy())
+      .pipe(res);
   };
 
   const server = createServer((req, res) => {
+    try {
+      handle(req, res);
+    } catch {
+      // Malformed URLs or escapes (`/%E0%A4%A`) are the client's problem, never the server's end.
+      if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('bad request\n');
+    }
+  });
+
+  function handle(req: IncomingMessage, res: ServerResponse) {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 403);
     if (path === '/' || path === '/index.html') {
@@ -109,14 +121,21 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       return res.end('not found\n');
     }
     sendFile(res, file);
-  });
+  }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
   server.on('upgrade', (req, socket, head) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const status = path === '/api' ? gate(req, true) : 404;
+    // Node drops its own error listener on upgrade: a reset from a refused client must not crash the core.
+    socket.on('error', () => socket.destroy());
+    let status: number | null;
+    try {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      status = path === '/api' ? gate(req, true) : 404;
+    } catch {
+      status = 400;
+    }
     if (status) {
-      socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      socket.end(`HTTP/1.1 ${status} ${({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden' } as Record<number, string>)[status] ?? 'Not Found'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => serveClient(ws));
@@ -127,6 +146,8 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'stream', stream, data }));
     });
     ws.on('close', unsubscribe);
+    // Oversized or malformed frames end this client only.
+    ws.on('error', () => ws.terminate());
     ws.on('message', async (raw) => {
       let msg: { type?: unknown; id?: unknown; method?: unknown; input?: unknown };
       try {

@@ -52,6 +52,10 @@ export function createWebSocketClient(url: string): SocketClient {
 
   const call = async (method: MethodName, input: unknown): Promise<Result<unknown>> => {
     await opened;
+    // Between a drop and the reconnect the socket is closed: answer at once instead of hanging the caller.
+    if (!ws || ws.readyState !== WebSocket.OPEN) {
+      return { ok: false, error: { code: 'INTERNAL', message: 'not connected to rackboot; reconnecting' } };
+    }
     const id = nextId++;
     return new Promise((resolve) => {
       pending.set(id, resolve);
