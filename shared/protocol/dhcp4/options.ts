@@ -1,5 +1,19 @@
 /** DHCPv4 code tables as data (RFC 2132, 4578, 3004, 3046, 5071). Unknown codes keep a synthetic name. */
 
+/** name <-> code lookups over a constant table; unknown codes become `${prefix}${code}` and map back. */
+function codeTable(table: Record<string, number>, prefix: string) {
+  const names = new Map<number, string>(Object.entries(table).map(([name, code]) => [code, name]));
+  return {
+    name: (code: number) => names.get(code) ?? `${prefix}${code}`,
+    code: (name: string): number | null => {
+      const known = table[name];
+      if (known !== undefined) return known;
+      const m = new RegExp(`^${prefix}(\\d{1,3})$`).exec(name);
+      return m && Number(m[1]) <= 255 ? Number(m[1]) : null;
+    },
+  };
+}
+
 export const DhcpOption = {
   PAD: 0,
   SUBNET_MASK: 1,
@@ -37,18 +51,9 @@ export const DhcpOption = {
   END: 255,
 } as const;
 
-const optionNames = new Map<number, string>(Object.entries(DhcpOption).map(([name, code]) => [code, name]));
-
-export function optionName(code: number): string {
-  return optionNames.get(code) ?? `OPTION_${code}`;
-}
-
-export function optionFromName(name: string): number | null {
-  const known = (DhcpOption as Record<string, number>)[name];
-  if (known !== undefined) return known;
-  const m = /^OPTION_(\d{1,3})$/.exec(name);
-  return m && Number(m[1]) <= 255 ? Number(m[1]) : null;
-}
+const options = codeTable(DhcpOption, 'OPTION_');
+export const optionName = options.name;
+export const optionFromName = options.code;
 
 /** Option 53 values (RFC 2132 9.6, RFC 4388). */
 export const MessageType = {
@@ -62,11 +67,7 @@ export const MessageType = {
   INFORM: 8,
 } as const;
 
-const messageTypeNames = new Map<number, string>(Object.entries(MessageType).map(([n, c]) => [c, n]));
-
-export function messageTypeName(code: number): string {
-  return messageTypeNames.get(code) ?? `MESSAGE_TYPE_${code}`;
-}
+export const messageTypeName = codeTable(MessageType, 'MESSAGE_TYPE_').name;
 
 /**
  * Option 93 client system architecture (IANA "Processor Architecture Types").
@@ -96,8 +97,4 @@ export const ClientArch = {
   LOONGARCH64_EFI: 39,
 } as const;
 
-const archNames = new Map<number, string>(Object.entries(ClientArch).map(([n, c]) => [c, n]));
-
-export function clientArchName(code: number): string {
-  return archNames.get(code) ?? `ARCH_${code}`;
-}
+export const clientArchName = codeTable(ClientArch, 'ARCH_').name;
