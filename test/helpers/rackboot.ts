@@ -30,15 +30,20 @@ export interface Exited {
   stderr: string;
 }
 
+/** Spawns the CLI under node, optionally behind a wrapper such as `ip netns exec NS`. */
+function spawnCli(args: string[], cmdPrefix: string[] = []): ChildProcess {
+  const [cmd, ...pre] = [...cmdPrefix, process.execPath];
+  return spawn(cmd!, [...pre, CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
 /** Runs the CLI to completion (for --help and refused flags). */
 export function runCli(args: string[], opts: { timeoutMs?: number; cmdPrefix?: string[] } = {}): Promise<Exited> {
   return new Promise((resolve, reject) => {
-    const [cmd, ...pre] = opts.cmdPrefix ?? [process.execPath];
-    const proc = spawn(cmd!, [...pre, ...(opts.cmdPrefix ? [process.execPath] : []), CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawnCli(args, opts.cmdPrefix);
     let stdout = '';
     let stderr = '';
-    proc.stdout.on('data', (d) => (stdout += d));
-    proc.stderr.on('data', (d) => (stderr += d));
+    proc.stdout!.on('data', (d) => (stdout += d));
+    proc.stderr!.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');
       reject(new Error(`rackboot ${args.join(' ')} did not exit within ${opts.timeoutMs ?? 15000} ms; stderr: ${stderr}`));
@@ -54,8 +59,7 @@ export function runCli(args: string[], opts: { timeoutMs?: number; cmdPrefix?: s
 /** Starts a long-running CLI command and waits for its first JSON line on stdout. */
 export function startCli(args: string[], opts: { timeoutMs?: number; cmdPrefix?: string[] } = {}): Promise<Running> {
   return new Promise((resolve, reject) => {
-    const [cmd, ...pre] = opts.cmdPrefix ?? [process.execPath];
-    const proc = spawn(cmd!, [...pre, ...(opts.cmdPrefix ? [process.execPath] : []), CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawnCli(args, opts.cmdPrefix);
     let stderr = '';
     proc.stderr!.on('data', (d) => (stderr += d));
     const lines: Record<string, unknown>[] = [];

@@ -72,6 +72,11 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
     socket.send(encode({ op: 'ERROR', code, message }), to.port, to.address);
   };
 
+  /** Answers a request on port 69 with an ERROR (RFC 1350 §5); the listener may be gone after stop(). */
+  const refuse = (to: RemoteInfo, code: number, message: string) => {
+    if (listener) sendError(listener, to, code, message);
+  };
+
   async function openFor(path: string, mode: string): Promise<OpenFile | null> {
     const file = await opts.tree.open(path);
     if (!file || mode !== 'netascii') return file;
@@ -92,26 +97,26 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
       packet = decode(msg).value;
     } catch (e) {
       opts.emit({ service: 'tftp', level: 'warn', ip: from.address, msg: `malformed request from ${client}: ${(e as Error).message}` });
-      if (listener) sendError(listener, from, TftpErrorCode.ILLEGAL_OPERATION, 'malformed request');
+      refuse(from, TftpErrorCode.ILLEGAL_OPERATION, 'malformed request');
       return;
     }
     if (packet.op === 'WRQ') {
       opts.emit({ service: 'tftp', level: 'warn', ip: from.address, msg: `refused upload of ${packet.filename} from ${client}: rackboot is read-only` });
-      if (listener) sendError(listener, from, TftpErrorCode.ACCESS_VIOLATION, 'read-only server');
+      refuse(from, TftpErrorCode.ACCESS_VIOLATION, 'read-only server');
       return;
     }
     if (packet.op !== 'RRQ') {
       // A stray DATA/ACK on port 69 belongs to no transfer (RFC 1350 §4).
-      if (listener) sendError(listener, from, TftpErrorCode.UNKNOWN_TID, 'unknown transfer ID');
+      refuse(from, TftpErrorCode.UNKNOWN_TID, 'unknown transfer ID');
       return;
     }
     if (packet.mode !== 'octet' && packet.mode !== 'netascii') {
-      if (listener) sendError(listener, from, TftpErrorCode.ILLEGAL_OPERATION, `mode ${packet.mode} not supported`);
+      refuse(from, TftpErrorCode.ILLEGAL_OPERATION, `mode ${packet.mode} not supported`);
       return;
     }
     if (transfers.size >= maxTransfers) {
       opts.emit({ service: 'tftp', level: 'warn', ip: from.address, msg: `busy: ${transfers.size} transfers running, refused ${packet.filename}` });
-      if (listener) sendError(listener, from, TftpErrorCode.NOT_DEFINED, 'server busy, try again');
+      refuse(from, TftpErrorCode.NOT_DEFINED, 'server busy, try again');
       return;
     }
     let path: string;
@@ -119,7 +124,7 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
       path = normalizeRequestPath(packet.filename);
     } catch (e) {
       opts.emit({ service: 'tftp', level: 'warn', ip: from.address, msg: `refused ${JSON.stringify(packet.filename)} from ${client}: ${(e as Error).message}`, fields: { code: (e as ProtocolError).code } });
-      if (listener) sendError(listener, from, TftpErrorCode.ACCESS_VIOLATION, 'access violation');
+      refuse(from, TftpErrorCode.ACCESS_VIOLATION, 'access violation');
       return;
     }
     let file: OpenFile | null;
@@ -127,12 +132,12 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
       file = await openFor(path, packet.mode);
     } catch (e) {
       opts.emit({ service: 'tftp', level: 'warn', ip: from.address, msg: `cannot serve ${path} to ${client}: ${(e as Error).message}` });
-      if (listener) sendError(listener, from, TftpErrorCode.ACCESS_VIOLATION, 'cannot read file');
+      refuse(from, TftpErrorCode.ACCESS_VIOLATION, 'cannot read file');
       return;
     }
     if (!file) {
       opts.emit({ service: 'tftp', level: 'info', ip: from.address, msg: `${path} not found (asked by ${client})`, fields: { path, status: 'not-found' } });
-      if (listener) sendError(listener, from, TftpErrorCode.FILE_NOT_FOUND, 'file not found');
+      refuse(from, TftpErrorCode.FILE_NOT_FOUND, 'file not found');
       return;
     }
     startTransfer(file, path, packet.mode, packet.options, from);
