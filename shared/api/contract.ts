@@ -3,7 +3,7 @@
  * browser-mode WebSocket, are built from this table; nothing else crosses between the two sides.
  */
 import { z } from 'zod';
-import { isIPv4, parseIPv4Range } from '../net/ipv4.ts';
+import { isIPv4, parseIPv4Range, parseMac } from '../net/ipv4.ts';
 import { BootEventSchema } from '../model/event.ts';
 import { API_ERROR_CODES } from './errors.ts';
 import { METHOD_NAMES, STREAM_NAMES } from './names.ts';
@@ -22,6 +22,14 @@ export const NetInterfaceSchema = z.object({
 });
 export type NetInterface = z.infer<typeof NetInterfaceSchema>;
 
+export const MacSchema = z.string().refine((s) => parseMac(s) !== null, 'not a MAC address (like 52:54:00:12:34:56)').transform((s) => parseMac(s)!);
+export const HostnameSchema = z
+  .string()
+  .max(63)
+  .regex(/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/, 'a host name is letters, digits and hyphens, not starting or ending with a hyphen');
+export const ReservationSchema = z.object({ mac: MacSchema, ip: Ipv4Schema, hostname: HostnameSchema.nullable().default(null) });
+export type Reservation = z.infer<typeof ReservationSchema>;
+
 export const DHCP_MODES = ['full', 'proxy', 'off'] as const;
 export type DhcpMode = (typeof DHCP_MODES)[number];
 
@@ -38,6 +46,24 @@ export const SettingsSchema = z.object({
     .nullable(),
   httpPort: z.number().int().min(1).max(65535),
   isos: z.array(z.string().min(1)).max(64),
+  /** TFTP listens here; 69 is what every PXE ROM asks. */
+  tftpPort: z.number().int().min(1).max(65535),
+  /** An extra folder served over TFTP and HTTP (the technician's own files); null for none. */
+  tftpRoot: z.string().min(1).max(4096).nullable(),
+  /** Full mode: lease length in seconds. */
+  leaseSeconds: z.number().int().min(60).max(30 * 24 * 3600),
+  /** Full mode: option 3; null sends no router (an isolated install network). */
+  router: Ipv4Schema.nullable(),
+  /** Full mode: option 6; null means rackboot's own address, because installers stop at a name-server prompt without one. */
+  dns: z.array(Ipv4Schema).min(1).max(4).nullable(),
+  /** Full mode: option 15. */
+  domain: z
+    .string()
+    .max(253)
+    .regex(/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/, 'a domain is labels of letters, digits and hyphens joined by dots')
+    .nullable(),
+  /** Fixed addresses by MAC (full mode), with an optional host name (option 12). */
+  reservations: z.array(ReservationSchema).max(4096),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -48,6 +74,13 @@ export const DEFAULT_SETTINGS: Settings = {
   pool: null,
   httpPort: 8080,
   isos: [],
+  tftpPort: 69,
+  tftpRoot: null,
+  leaseSeconds: 3600,
+  router: null,
+  dns: null,
+  domain: null,
+  reservations: [],
 };
 
 export const SERVICE_STATES = ['stopped', 'starting', 'running', 'failed', 'disabled', 'not-implemented'] as const;

@@ -2,7 +2,7 @@
  * Turns saved settings plus the machine's NICs into the configuration the services bind to, or refuses
  * with an error a technician can act on. Pure: the caller lists the NICs.
  */
-import type { DhcpMode, NetInterface, Settings } from '../api/contract.ts';
+import type { DhcpMode, NetInterface, Reservation, Settings } from '../api/contract.ts';
 import { RackbootError } from '../api/errors.ts';
 import { formatIPv4, inSubnet, parseIPv4, parseIPv4Range, subnetOf, type IPv4Range, type Subnet } from '../net/ipv4.ts';
 
@@ -14,7 +14,16 @@ export interface ServerConfig {
   /** Only in full mode. */
   pool: IPv4Range | null;
   httpPort: number;
+  tftpPort: number;
+  tftpRoot: string | null;
   isos: string[];
+  /** Full-mode options (ignored in proxy and off modes). */
+  leaseSeconds: number;
+  router: string | null;
+  /** Resolved: rackboot's own address when the settings say null. */
+  dns: string[];
+  domain: string | null;
+  reservations: Reservation[];
 }
 
 export function resolveServerConfig(settings: Settings, nics: NetInterface[]): ServerConfig {
@@ -63,6 +72,11 @@ export function resolveServerConfig(settings: Settings, nics: NetInterface[]): S
     throw new RackbootError('BAD_POOL', `a pool needs --dhcp full (DHCP mode is ${settings.dhcpMode})`);
   }
 
+  const reservations = checkReservations(settings.reservations, subnet, self);
+  if (settings.router !== null && !inSubnet(parseIPv4(settings.router)!, subnet)) {
+    throw new RackbootError('BAD_REQUEST', `router ${settings.router} is not in ${nic.name}'s subnet ${formatIPv4(subnet.network)}/${subnet.prefix}`);
+  }
+
   return {
     interface: nic.name,
     address: chosen.address,
@@ -70,6 +84,32 @@ export function resolveServerConfig(settings: Settings, nics: NetInterface[]): S
     dhcpMode: settings.dhcpMode,
     pool,
     httpPort: settings.httpPort,
+    tftpPort: settings.tftpPort,
+    tftpRoot: settings.tftpRoot,
     isos: settings.isos,
+    leaseSeconds: settings.leaseSeconds,
+    router: settings.router,
+    dns: settings.dns ?? [chosen.address],
+    domain: settings.domain,
+    reservations,
   };
+}
+
+/** Reservations must sit in the served subnet, never on rackboot itself, one per MAC and one per address. */
+function checkReservations(list: Reservation[], subnet: Subnet, self: number): Reservation[] {
+  const macs = new Set<string>();
+  const ips = new Set<number>();
+  for (const r of list) {
+    const ip = parseIPv4(r.ip)!;
+    const where = `reservation ${r.mac} -> ${r.ip}`;
+    if (!inSubnet(ip, subnet) || ip === subnet.network || ip === subnet.broadcast) {
+      throw new RackbootError('BAD_REQUEST', `${where}: the address is not a host address of ${formatIPv4(subnet.network)}/${subnet.prefix}`);
+    }
+    if (ip === self) throw new RackbootError('BAD_REQUEST', `${where}: that is rackboot's own address`);
+    if (macs.has(r.mac)) throw new RackbootError('BAD_REQUEST', `${where}: ${r.mac} is reserved twice`);
+    if (ips.has(ip)) throw new RackbootError('BAD_REQUEST', `${where}: ${r.ip} is reserved for two machines`);
+    macs.add(r.mac);
+    ips.add(ip);
+  }
+  return list;
 }

@@ -89,3 +89,41 @@ export function memoryFile(bytes: Uint8Array, mtimeMs = Date.now()): OpenFile {
     async close() {},
   };
 }
+
+/** The first tree that has the file wins: generated configs over bootloaders over the technician's folder. */
+export function overlayTree(...trees: FileTree[]): FileTree {
+  return {
+    async open(path) {
+      for (const t of trees) {
+        const f = await t.open(path);
+        if (f) return f;
+      }
+      return null;
+    },
+  };
+}
+
+/** Fixed names mapped to files elsewhere on disk (bootloaders from Debian packages). Names match ignoring case. */
+export function fileMapTree(files: ReadonlyMap<string, string>): FileTree {
+  const byLower = new Map([...files].map(([name, path]) => [name.toLowerCase(), path]));
+  return {
+    async open(path) {
+      const target = byLower.get(path.toLowerCase());
+      if (!target) return null;
+      const st = await stat(target).catch(() => null);
+      if (!st?.isFile()) return null;
+      return handleFile(await open(target, 'r'), st.size, st.mtimeMs);
+    },
+  };
+}
+
+/** Files produced on request (per-client iPXE scripts, later answer files); null when the path is not one. */
+export function generatedTree(make: (path: string) => Uint8Array | string | null): FileTree {
+  return {
+    async open(path) {
+      const made = make(path);
+      if (made === null) return null;
+      return memoryFile(typeof made === 'string' ? new TextEncoder().encode(made) : made);
+    },
+  };
+}
