@@ -27,7 +27,7 @@ export const HostnameSchema = z
   .string()
   .max(63)
   .regex(/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/, 'a host name is letters, digits and hyphens, not starting or ending with a hyphen');
-export const ReservationSchema = z.object({ mac: MacSchema, ip: Ipv4Schema, hostname: HostnameSchema.nullable().default(null) });
+export const ReservationSchema = z.object({ mac: MacSchema, ip: Ipv4Schema, hostname: HostnameSchema.nullable() });
 export type Reservation = z.infer<typeof ReservationSchema>;
 
 export const DHCP_MODES = ['full', 'proxy', 'off'] as const;

@@ -18,7 +18,7 @@ const cfg = { address: '198.18.0.1', httpPort: 8080 };
 function request(opts: { type?: number; vendor?: string; arch?: number; user?: Uint8Array; ipxeEncap?: boolean; giaddr?: string; ciaddr?: string; prl?: number[]; extra?: { code: number; data: Uint8Array }[] } = {}): DhcpPacket {
   const chaddr = new Uint8Array(16);
   chaddr.set([0x52, 0x54, 0x00, 0xab, 0xcd, 0xef]);
-  const options = [{ code: DhcpOption.MESSAGE_TYPE, data: Uint8Array.of(opts.type ?? MessageType.DISCOVER) }];
+  const options: { code: number; data: Uint8Array }[] = [{ code: DhcpOption.MESSAGE_TYPE, data: Uint8Array.of(opts.type ?? MessageType.DISCOVER) }];
   if (opts.vendor) options.push({ code: DhcpOption.VENDOR_CLASS, data: ascii(opts.vendor) });
   if (opts.arch !== undefined) options.push({ code: DhcpOption.CLIENT_ARCH, data: Uint8Array.of(opts.arch >> 8, opts.arch & 0xff) });
   if (opts.user) options.push({ code: DhcpOption.USER_CLASS, data: opts.user });

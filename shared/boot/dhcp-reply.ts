@@ -81,7 +81,7 @@ export interface FullReplyInput {
   leaseSeconds: number | null;
   prefix: number;
   router: string | null;
-  dns: string[];
+  dns: readonly string[];
   domain: string | null;
   hostname: string | null;
   boot: BootTarget | null;

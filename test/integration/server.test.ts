@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NetInterface, ServerStatus } from '../../shared/api/contract.ts';
+import { DEFAULT_SETTINGS, type NetInterface, type ServerStatus } from '../../shared/api/contract.ts';
 import type { BootEvent } from '../../shared/model/event.ts';
 import { createBootServer, type BootServer } from '../../electron/core/server.ts';
 import { tempDir } from '../helpers/rackboot.ts';
@@ -71,7 +71,7 @@ describe('boot server core', () => {
 
   it('keeps CLI settings in memory only', async () => {
     await core.close();
-    core = createBootServer({ dataDir: dir.path, listInterfaces: () => nics, settings: { interface: 'rack0', address: null, dhcpMode: 'off', pool: null, httpPort: 8081, isos: [] } });
+    core = createBootServer({ dataDir: dir.path, listInterfaces: () => nics, settings: { ...DEFAULT_SETTINGS, interface: 'rack0', dhcpMode: 'off', httpPort: 8081 } });
     await core.api.setSettings({ httpPort: 9090 });
     await core.close();
     core = createBootServer({ dataDir: dir.path, listInterfaces: () => nics });
