@@ -1,0 +1,195 @@
+/**
+ * Binding a UDP socket to one NIC. Node's dgram has no SO_BINDTODEVICE and no IP_PKTINFO (nodejs/node#1649),
+ * so a DHCP socket on 0.0.0.0:67 hears broadcasts from every NIC (boot-chains §1.10). On Linux the rackboot_net
+ * addon (./native, built by build/scripts/build-native.mjs) ties the socket to the chosen interface; where that
+ * is impossible the socket is bound as dgram would bind it and `note` tells the technician what that means.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { closeSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { isIPv4 } from '../../../shared/net/ipv4.ts';
+
+export interface BindUdpOptions {
+  port: number;
+  /** Dotted-quad IPv4 address; DHCP needs 0.0.0.0 to hear 255.255.255.255 broadcasts on Linux. */
+  address: string;
+  /** Interface name (`eth0`). Without one the socket listens wherever `address` reaches. */
+  iface?: string | null;
+  broadcast?: boolean;
+  reuseAddr?: boolean;
+}
+
+export interface BoundUdp {
+  socket: Socket;
+  /** True when the kernel delivers to this socket only what arrives on `iface` (and sends only through it). */
+  deviceBound: boolean;
+  /** Why the socket is not tied to `iface`, worded for a technician; null when it is or none was asked for. */
+  note: string | null;
+}
+
+export interface NativeNetStatus {
+  available: boolean;
+  /** Why per-NIC binding is unavailable; null when it is available. */
+  reason: string | null;
+}
+
+/** The addon's exports (electron/core/net/native/rackboot_net.c). Failures throw Node-shaped errno errors. */
+interface NativeNet {
+  socketUdp4(): number;
+  setReuseAddr(fd: number, on: boolean): void;
+  bindToDevice(fd: number, ifname: string): void;
+  bindIPv4(fd: number, address: string, port: number): void;
+  ifindex(name: string): number;
+}
+
+type Loaded = { native: NativeNet; reason: null } | { native: null; reason: string };
+
+const BUILD_HINT = 'node build/scripts/build-native.mjs';
+let loaded: Loaded | undefined;
+
+/** Where the built addon lives. */
+export function nativeAddonPath(): string {
+  // ESM (tsx, vitest, the CLI): this file's folder. The Electron main process is a CommonJS bundle in
+  // build/out/main where esbuild empties import.meta; there the repo root is three folders up, as in
+  // electron/main/index.ts.
+  const here: string | undefined =
+    (import.meta as { dirname?: string }).dirname ??
+    (typeof __dirname === 'string' ? join(__dirname, '..', '..', '..', 'electron', 'core', 'net') : undefined);
+  return join(here ?? process.cwd(), 'native', 'build', 'Release', 'rackboot_net.node');
+}
+
+function load(): Loaded {
+  if (loaded) return loaded;
+  if (process.platform !== 'linux') {
+    return (loaded = { native: null, reason: `this system (${process.platform}) cannot tie a socket to one network card; only Linux can` });
+  }
+  const path = nativeAddonPath();
+  if (!existsSync(path)) {
+    return (loaded = { native: null, reason: `rackboot's network helper is not built (run: ${BUILD_HINT})` });
+  }
+  try {
+    const native = createRequire(path)(path) as Partial<NativeNet>;
+    const missing = (['socketUdp4', 'setReuseAddr', 'bindToDevice', 'bindIPv4', 'ifindex'] as const).filter((k) => typeof native[k] !== 'function');
+    if (missing.length) {
+      return (loaded = { native: null, reason: `rackboot's network helper is out of date (lacks ${missing.join(', ')}; run: ${BUILD_HINT})` });
+    }
+    return (loaded = { native: native as NativeNet, reason: null });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    return (loaded = { native: null, reason: `rackboot's network helper did not load (${message}; run: ${BUILD_HINT})` });
+  }
+}
+
+export function nativeNetStatus(): NativeNetStatus {
+  const { native, reason } = load();
+  return { available: native !== null, reason };
+}
+
+/** The kernel's index of an interface; null without the addon. Throws ENODEV for an unknown name. */
+export function interfaceIndex(name: string): number | null {
+  return load().native?.ifindex(name) ?? null;
+}
+
+function errnoCode(e: unknown): string | undefined {
+  return e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined;
+}
+
+function unboundNote(opts: BindUdpOptions, iface: string, reason: string): string {
+  const hears =
+    opts.address === '0.0.0.0'
+      ? 'broadcasts (such as DHCP requests) arriving on every other network card of this computer'
+      : `traffic for ${opts.address} arriving on other network cards of this computer`;
+  return `UDP port ${opts.port} is not tied to ${iface}: ${reason}. It also hears ${hears}; unplug networks that must not be served.`;
+}
+
+/** dgram's own bind, for when no interface is asked for or the addon cannot be used. */
+function plainBind(opts: BindUdpOptions): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket({ type: 'udp4', reuseAddr: opts.reuseAddr === true });
+    const onError = (e: Error) => {
+      socket.close();
+      reject(e);
+    };
+    socket.once('error', onError);
+    // exclusive: in a cluster worker, bind here rather than share the primary's handle.
+    socket.bind({ port: opts.port, address: opts.address, exclusive: true }, () => {
+      socket.off('error', onError);
+      if (opts.broadcast) socket.setBroadcast(true);
+      resolve(socket);
+    });
+  });
+}
+
+/**
+ * Creates the socket itself so SO_BINDTODEVICE is set BEFORE bind(2), then hands the bound fd to dgram with
+ * `bind({ fd })`. Setting it after dgram's bind (reaching the fd through the socket's `Symbol(state symbol)`
+ * .handle.fd, or the deprecated `_handle`) depends on Node internals and is too late: bind(2) checks port
+ * conflicts against the device, so only a socket tied first can share 0.0.0.0:67 with a server on another
+ * NIC without SO_REUSEADDR (as dnsmasq and ISC dhcpd do), and datagrams from other NICs could queue between
+ * bind and setsockopt. Here the fd is ours from the start and dgram's public API takes it over.
+ */
+function deviceBind(native: NativeNet, opts: BindUdpOptions, iface: string): { socket: Socket } | { refused: string } {
+  let fd = native.socketUdp4();
+  if (fd === 0) {
+    // dgram's bind({ fd }) only takes fd > 0 (with 0 it would bind a random port); stdin closed lets a socket get 0.
+    const again = native.socketUdp4();
+    closeSync(fd);
+    fd = again;
+  }
+  try {
+    if (opts.reuseAddr) native.setReuseAddr(fd, true);
+    try {
+      native.bindToDevice(fd, iface);
+    } catch (e) {
+      // Before Linux 5.7 SO_BINDTODEVICE needs CAP_NET_RAW; then the socket still works, on every NIC.
+      const code = errnoCode(e);
+      if (code === 'EPERM' || code === 'EACCES') {
+        closeSync(fd);
+        return { refused: `the system refused (${code}: on this kernel that needs root or the CAP_NET_RAW capability)` };
+      }
+      throw e; // ENODEV (no such interface) and the like: the caller's configuration is wrong, not degraded.
+    }
+    try {
+      native.bindIPv4(fd, opts.address, opts.port);
+    } catch (e) {
+      // The same shape dgram gives a bind error (ExceptionWithHostPort), so callers word both alike.
+      if (e instanceof Error) Object.assign(e, { address: opts.address, port: opts.port });
+      throw e;
+    }
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+  const socket = createSocket({ type: 'udp4' });
+  try {
+    // Synchronous: dgram opens the fd (uv_udp_open), starts reading and emits 'listening' before returning.
+    socket.bind({ fd, exclusive: true });
+  } catch (e) {
+    // It throws before adopting the fd (not a UDP fd, or uv_udp_open refused it): both are still ours to close.
+    socket.close();
+    closeSync(fd);
+    throw e;
+  }
+  // uv_udp_open turns SO_REUSEADDR on for every fd it adopts; put back what the caller asked for, so that
+  // without reuseAddr a second socket on the same port and interface still gets EADDRINUSE.
+  if (!opts.reuseAddr) native.setReuseAddr(fd, false);
+  if (opts.broadcast) socket.setBroadcast(true);
+  return { socket };
+}
+
+/**
+ * Creates and binds a udp4 socket; with `iface`, tied to that interface when the system allows. Bind errors
+ * (EADDRINUSE, EACCES, EADDRNOTAVAIL) and an unknown interface (ENODEV) reject with the original errno error.
+ */
+export async function bindUdp(opts: BindUdpOptions): Promise<BoundUdp> {
+  if (!isIPv4(opts.address)) throw new TypeError(`bindUdp: address must be a dotted-quad IPv4 address, not ${JSON.stringify(opts.address)}`);
+  if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new RangeError(`bindUdp: port must be 0 to 65535, not ${opts.port}`);
+  const iface = opts.iface ?? null;
+  if (iface === null || iface === '') return { socket: await plainBind(opts), deviceBound: false, note: null };
+  const { native, reason } = load();
+  if (!native) return { socket: await plainBind(opts), deviceBound: false, note: unboundNote(opts, iface, reason) };
+  const bound = deviceBind(native, opts, iface);
+  if ('refused' in bound) return { socket: await plainBind(opts), deviceBound: false, note: unboundNote(opts, iface, bound.refused) };
+  return { socket: bound.socket, deviceBound: true, note: null };
+}

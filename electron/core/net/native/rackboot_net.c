@@ -1,0 +1,222 @@
+/*
+ * rackboot_net: the few socket calls Node's dgram cannot make, so that a UDP socket answers on one NIC only.
+ *
+ * Plain C on node_api.h alone: N-API is ABI-stable, so one binary loads in Node and in Electron without a
+ * rebuild. Linux only (SO_BINDTODEVICE); binding.gyp compiles nothing elsewhere and bind.ts reports that.
+ *
+ * Exports (fds are plain integers; failures throw an Error shaped like Node's own system errors:
+ * message "<syscall> <CODE> <detail>", .code "ENODEV", .errno -19, .syscall "setsockopt"; unknown errnos get
+ * .code "UNKNOWN" and the right .errno, which util.getSystemErrorName() names):
+ *   socketUdp4(): number                     socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC)
+ *   setReuseAddr(fd, on: boolean): void      SO_REUSEADDR
+ *   bindToDevice(fd, ifname: string): void   SO_BINDTODEVICE (socket(7))
+ *   bindIPv4(fd, address: string, port): void  bind(2) to a dotted-quad address
+ *   ifindex(name: string): number            if_nametoindex(3)
+ */
+#include <node_api.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define ERRNO_NAMES(X)                                                                                   \
+  X(EPERM) X(ENOENT) X(EINTR) X(EBADF) X(EAGAIN) X(ENOMEM) X(EACCES) X(EFAULT) X(EBUSY) X(EEXIST)      \
+  X(ENODEV) X(EINVAL) X(ENFILE) X(EMFILE) X(ENOTSOCK) X(EDESTADDRREQ) X(EMSGSIZE) X(EPROTOTYPE)        \
+  X(ENOPROTOOPT) X(EPROTONOSUPPORT) X(EOPNOTSUPP) X(EAFNOSUPPORT) X(EADDRINUSE) X(EADDRNOTAVAIL)       \
+  X(ENETDOWN) X(ENETUNREACH) X(ENOBUFS) X(EISCONN) X(ENOTCONN) X(ENXIO)
+
+static const char *errno_name(int err) {
+  switch (err) {
+#define CASE(name) case name: return #name;
+    ERRNO_NAMES(CASE)
+#undef CASE
+    default: return "UNKNOWN";
+  }
+}
+
+/* Throws an Error like Node's ErrnoException; `detail` (may be NULL) names what the call was about. */
+static void throw_errno(napi_env env, int err, const char *syscall, const char *detail) {
+  char message[160];
+  const char *code = errno_name(err);
+  /* Node's own wording, e.g. "bind EADDRINUSE 0.0.0.0:67", so callers handle both paths alike. */
+  snprintf(message, sizeof message, "%s %s%s%s", syscall, code, detail ? " " : "", detail ? detail : "");
+  napi_value js_code, js_message, js_errno, js_syscall, error;
+  if (napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &js_code) != napi_ok ||
+      napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &js_message) != napi_ok ||
+      napi_create_error(env, js_code, js_message, &error) != napi_ok) {
+    napi_throw_error(env, code, message);
+    return;
+  }
+  /* Node and libuv report errno negated (UV_ENODEV == -ENODEV); util.getSystemErrorName expects that. */
+  if (napi_create_int32(env, -err, &js_errno) == napi_ok) napi_set_named_property(env, error, "errno", js_errno);
+  if (napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &js_syscall) == napi_ok)
+    napi_set_named_property(env, error, "syscall", js_syscall);
+  napi_throw(env, error);
+}
+
+static napi_value undefined(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+/* Reads up to `want` arguments; throws a TypeError and returns 0 when fewer were given. */
+static int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return 0;
+  if (argc < want) {
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", "rackboot_net: missing arguments");
+    return 0;
+  }
+  return 1;
+}
+
+static int get_fd(napi_env env, napi_value value, int *fd) {
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) != napi_ok || type != napi_number || napi_get_value_int32(env, value, fd) != napi_ok ||
+      *fd < 0) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "rackboot_net: fd must be a non-negative integer");
+    return 0;
+  }
+  return 1;
+}
+
+/* Copies a JS string into buf (NUL-terminated); throws a TypeError when it is not a string or does not fit. */
+static int get_string(napi_env env, napi_value value, char *buf, size_t size, const char *what) {
+  napi_valuetype type;
+  size_t len = 0;
+  char message[96];
+  if (napi_typeof(env, value, &type) != napi_ok || type != napi_string ||
+      napi_get_value_string_utf8(env, value, NULL, 0, &len) != napi_ok) {
+    snprintf(message, sizeof message, "rackboot_net: %s must be a string", what);
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", message);
+    return 0;
+  }
+  if (len == 0 || len >= size) {
+    snprintf(message, sizeof message, "rackboot_net: %s must be 1 to %zu bytes long", what, size - 1);
+    napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", message);
+    return 0;
+  }
+  napi_get_value_string_utf8(env, value, buf, size, &len);
+  /* An embedded NUL would silently shorten the name the kernel sees. */
+  if (strlen(buf) != len) {
+    snprintf(message, sizeof message, "rackboot_net: %s must not contain NUL", what);
+    napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", message);
+    return 0;
+  }
+  return 1;
+}
+
+static napi_value socket_udp4(napi_env env, napi_callback_info info) {
+  (void)info;
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
+  if (fd < 0) {
+    throw_errno(env, errno, "socket", NULL);
+    return NULL;
+  }
+  napi_value result;
+  if (napi_create_int32(env, fd, &result) != napi_ok) {
+    close(fd);
+    return NULL;
+  }
+  return result;
+}
+
+static napi_value set_reuse_addr(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int fd;
+  bool on;
+  if (!get_args(env, info, 2, argv) || !get_fd(env, argv[0], &fd)) return NULL;
+  if (napi_get_value_bool(env, argv[1], &on) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "rackboot_net: on must be a boolean");
+    return NULL;
+  }
+  int value = on ? 1 : 0;
+  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &value, sizeof value) != 0) {
+    throw_errno(env, errno, "setsockopt", "SO_REUSEADDR");
+    return NULL;
+  }
+  return undefined(env);
+}
+
+static napi_value bind_to_device(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int fd;
+  char ifname[IFNAMSIZ];
+  if (!get_args(env, info, 2, argv) || !get_fd(env, argv[0], &fd) ||
+      !get_string(env, argv[1], ifname, sizeof ifname, "ifname"))
+    return NULL;
+  /* An empty name would remove the binding; get_string refuses it, so this only ever narrows a socket. */
+  if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)(strlen(ifname) + 1)) != 0) {
+    char detail[IFNAMSIZ + 20];
+    snprintf(detail, sizeof detail, "SO_BINDTODEVICE %s", ifname);
+    throw_errno(env, errno, "setsockopt", detail);
+    return NULL;
+  }
+  return undefined(env);
+}
+
+static napi_value bind_ipv4(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int fd;
+  int32_t port;
+  char address[INET_ADDRSTRLEN];
+  if (!get_args(env, info, 3, argv) || !get_fd(env, argv[0], &fd) ||
+      !get_string(env, argv[1], address, sizeof address, "address"))
+    return NULL;
+  if (napi_get_value_int32(env, argv[2], &port) != napi_ok || port < 0 || port > 65535) {
+    napi_throw_range_error(env, "ERR_SOCKET_BAD_PORT", "rackboot_net: port must be 0 to 65535");
+    return NULL;
+  }
+  struct sockaddr_in sin;
+  memset(&sin, 0, sizeof sin);
+  sin.sin_family = AF_INET;
+  sin.sin_port = htons((uint16_t)port);
+  if (inet_pton(AF_INET, address, &sin.sin_addr) != 1) {
+    napi_throw_type_error(env, "ERR_INVALID_IP_ADDRESS", "rackboot_net: address must be a dotted-quad IPv4 address");
+    return NULL;
+  }
+  if (bind(fd, (struct sockaddr *)&sin, sizeof sin) != 0) {
+    char detail[INET_ADDRSTRLEN + 8];
+    snprintf(detail, sizeof detail, "%s:%d", address, (int)port);
+    throw_errno(env, errno, "bind", detail);
+    return NULL;
+  }
+  return undefined(env);
+}
+
+static napi_value ifindex(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  char name[IFNAMSIZ];
+  if (!get_args(env, info, 1, argv) || !get_string(env, argv[0], name, sizeof name, "name")) return NULL;
+  unsigned int index = if_nametoindex(name);
+  if (index == 0) {
+    throw_errno(env, errno, "if_nametoindex", name);
+    return NULL;
+  }
+  napi_value result;
+  if (napi_create_uint32(env, index, &result) != napi_ok) return NULL;
+  return result;
+}
+
+NAPI_MODULE_INIT() {
+  static const struct {
+    const char *name;
+    napi_callback cb;
+  } fns[] = {
+      {"socketUdp4", socket_udp4},   {"setReuseAddr", set_reuse_addr}, {"bindToDevice", bind_to_device},
+      {"bindIPv4", bind_ipv4},       {"ifindex", ifindex},
+  };
+  for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+    napi_value fn;
+    if (napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].cb, NULL, &fn) != napi_ok ||
+        napi_set_named_property(env, exports, fns[i].name, fn) != napi_ok)
+      return NULL;
+  }
+  return exports;
+}
