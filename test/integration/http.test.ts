@@ -1,0 +1,458 @@
+/**
+ * The HTTP service on real loopback sockets: curl fetches byte-identical files, ranges, HEAD, conditional
+ * requests and keep-alive; hostile paths never leave the root; slow and vanishing clients keep memory bounded
+ * and end as `aborted` events; stop() is prompt; a taken port is a readable failure.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BootEventInput } from '../../shared/model/event.ts';
+import { directoryTree, memoryFile, type FileTree, type OpenFile } from '../../electron/core/files/tree.ts';
+import { createHttpService, type HttpService } from '../../electron/core/http/service.ts';
+import { tempDir } from '../helpers/rackboot.ts';
+
+const run = promisify(execFile);
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+const missing = (...cmds: string[]) => {
+  const absent = cmds.filter((c) => !has(c));
+  if (absent.length) console.log(`[skip] ${absent.join(', ')} missing: run build/scripts/install-test-tools.sh`);
+  return absent.length > 0;
+};
+
+const base = tempDir('rackboot-http-');
+const root = join(base.path, 'root');
+const out = tempDir('rackboot-http-out-');
+const SECRET = 'TOP SECRET: outside the served root';
+const files: Record<string, Buffer> = {
+  'boot.ipxe': Buffer.from('#!ipxe\ndhcp\nchain http://${next-server}/menu.ipxe\n'),
+  'EFI/BOOT/BOOTX64.EFI': randomBytes(100_003),
+  'big.iso': randomBytes(8 * 1024 * 1024 + 123),
+  'range.bin': Buffer.from(Array.from({ length: 1000 }, (_, i) => (i * 7) & 0xff)),
+  'dyn.ipxe': Buffer.from('#!ipxe\necho from disk\n'),
+  'empty.bin': Buffer.alloc(0),
+};
+const VIRTUAL_SIZE = 64 * 1024 * 1024;
+const MAC = '52:54:00:00:00:01';
+
+/** Counts opens and closes, so a leaked file handle fails the suite. */
+const handles = { opened: 0, closed: 0 };
+function counting(tree: FileTree): FileTree {
+  return {
+    async open(path) {
+      const f = await tree.open(path);
+      if (!f) return null;
+      handles.opened++;
+      return { ...f, read: f.read.bind(f), close: () => (handles.closed++, f.close()) };
+    },
+  };
+}
+
+/** A generated file of any size that records how much of it was read: the backpressure probe. */
+const virtualReads: { read: number; closed: boolean }[] = [];
+function virtualFile(size: number): OpenFile {
+  const log = { read: 0, closed: false };
+  virtualReads.push(log);
+  return {
+    size,
+    mtimeMs: Date.UTC(2026, 0, 1),
+    async read(position, target, offset, length) {
+      const n = Math.max(0, Math.min(length, size - position));
+      target.fill(0x5a, offset, offset + n);
+      log.read += n;
+      return n;
+    },
+    async close() {
+      log.closed = true;
+    },
+  };
+}
+
+/** Claims 1 MiB, then ends after 300 KiB: the file was truncated while being served. */
+let shrinkingClosed = false;
+function shrinkingFile(): OpenFile {
+  return {
+    size: 1024 * 1024,
+    mtimeMs: 0,
+    async read(position, target, offset, length) {
+      const n = Math.max(0, Math.min(length, 300 * 1024 - position));
+      target.fill(1, offset, offset + n);
+      return n;
+    },
+    async close() {
+      shrinkingClosed = true;
+    },
+  };
+}
+
+const events: BootEventInput[] = [];
+let service: HttpService;
+const url = (path: string, port = service.port()) => `http://127.0.0.1:${port}${path}`;
+
+beforeAll(async () => {
+  writeFileSync(join(base.path, 'secret.txt'), SECRET);
+  for (const [name, data] of Object.entries(files)) {
+    mkdirSync(join(root, name, '..'), { recursive: true });
+    writeFileSync(join(root, name), data);
+  }
+  service = createHttpService({
+    address: '127.0.0.1',
+    port: 0,
+    tree: counting(directoryTree(root)),
+    emit: (e) => events.push(e),
+    macForIp: (ip) => (ip === '127.0.0.1' ? MAC : undefined),
+    async dynamic(path, req) {
+      if (path === 'dyn.ipxe') return memoryFile(Buffer.from(`#!ipxe\necho generated for ${req.headers['user-agent']}\n`));
+      if (path === 'virtual/huge.img') return virtualFile(VIRTUAL_SIZE);
+      if (path === 'broken/throws.img') throw new Error('disk on fire');
+      if (path === 'broken/shrinks.img') return shrinkingFile();
+      return null;
+    },
+  });
+  await service.start();
+});
+afterAll(async () => {
+  await service.stop();
+  base.remove();
+  out.remove();
+});
+
+async function waitFor<T>(probe: () => T | undefined | null | false, what: string, ms = 5000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The one event of the request curl made with this User-Agent. */
+const eventOf = (ua: string) => waitFor(() => events.find((e) => e.fields?.userAgent === ua), `the event of ${ua}`);
+
+interface Fetched {
+  status: number;
+  headers: Map<string, string>;
+  body: Buffer;
+  ua: string;
+}
+
+let fetches = 0;
+/** One curl run: status, response headers (lower-cased names) and body; each run has its own User-Agent. */
+async function curl(path: string, args: string[] = []): Promise<Fetched> {
+  const n = ++fetches;
+  const ua = `rackboot-test/${n}`;
+  const bodyFile = join(out.path, `body-${n}`);
+  const headFile = join(out.path, `head-${n}`);
+  const { stdout } = await run('curl', ['-sS', '-A', ua, '-o', bodyFile, '-D', headFile, '-w', '%{http_code}', ...args, url(path)], { timeout: 30_000 });
+  const headers = new Map<string, string>();
+  for (const line of readFileSync(headFile, 'latin1').split('\r\n').slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
+  }
+  return { status: Number(stdout), headers, body: existsSync(bodyFile) ? readFileSync(bodyFile) : Buffer.alloc(0), ua };
+}
+
+/** A raw HTTP/1.1 request on its own socket, for clients curl cannot play (stalled, vanishing, broken). */
+function rawRequest(port: number, head: string): Socket {
+  const socket = connect(port, '127.0.0.1');
+  socket.write(head);
+  return socket;
+}
+
+describe('HTTP service with curl', () => {
+  it.skipIf(missing('curl')).each(['boot.ipxe', 'EFI/BOOT/BOOTX64.EFI', 'big.iso', 'empty.bin'])('GET %s is byte-identical, with Content-Length and no chunking', async (name) => {
+    const r = await curl(`/${name}`);
+    expect(r.status).toBe(200);
+    expect(sha(r.body)).toBe(sha(files[name]!));
+    expect(r.headers.get('content-length')).toBe(String(files[name]!.length));
+    expect(r.headers.has('transfer-encoding')).toBe(false);
+  });
+
+  it.skipIf(missing('curl'))('HEAD gives the headers of a GET and no body, uncompressed even when gzip is offered', async () => {
+    const r = await curl('/big.iso', ['-I', '--compressed']);
+    expect(r.status).toBe(200);
+    expect(Object.fromEntries(r.headers)).toMatchObject({
+      'content-length': String(files['big.iso']!.length),
+      'content-type': 'application/vnd.efi-iso',
+      'accept-ranges': 'bytes',
+      etag: expect.stringMatching(/^"[0-9a-f]+-[0-9a-f]+"$/),
+      'last-modified': expect.stringMatching(/^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/),
+    });
+    expect(r.headers.has('content-encoding')).toBe(false);
+    const efi = await curl('/EFI/BOOT/BOOTX64.EFI', ['-I']);
+    expect(efi.headers.get('content-type')).toBe('application/efi');
+    const event = await eventOf(r.ua);
+    expect(event.fields).toMatchObject({ method: 'HEAD', status: 200, bytes: 0, outcome: 'ok' });
+  });
+
+  it.skipIf(missing('curl')).each([
+    ['0-99', 0, 100],
+    ['100-', 100, 900],
+    ['-50', 950, 50],
+    ['990-5000', 990, 10],
+  ])('range %s is a 206 with the right bytes, Content-Range and event', async (spec, start, length) => {
+    const r = await curl('/range.bin', ['-r', spec]);
+    const data = files['range.bin']!;
+    expect(r.status).toBe(206);
+    expect(r.headers.get('content-range')).toBe(`bytes ${start}-${start + length - 1}/${data.length}`);
+    expect(r.headers.get('content-length')).toBe(String(length));
+    expect(r.body.equals(data.subarray(start, start + length))).toBe(true);
+    const event = await eventOf(r.ua);
+    expect(event.fields).toMatchObject({ method: 'GET', path: 'range.bin', status: 206, bytes: length, range: `bytes=${spec}`, outcome: 'ok' });
+  });
+
+  it.skipIf(missing('curl'))('a range past the end is a 416 naming the size', async () => {
+    const r = await curl('/range.bin', ['-r', '5000-6000']);
+    expect(r.status).toBe(416);
+    expect(r.headers.get('content-range')).toBe('bytes */1000');
+    expect((await eventOf(r.ua)).fields).toMatchObject({ status: 416, outcome: 'refused' });
+  });
+
+  it.skipIf(missing('curl'))('several ranges at once get the whole body (RFC 9110 allows it; boot clients never ask)', async () => {
+    const r = await curl('/range.bin', ['-r', '0-1,5-6']);
+    expect(r.status).toBe(200);
+    expect(r.body.equals(files['range.bin']!)).toBe(true);
+  });
+
+  it.skipIf(missing('curl'))('50 parallel downloads of an 8 MiB file are all byte-identical', async () => {
+    const before = events.length;
+    const args = ['-sS', '--parallel', '--parallel-immediate', '--parallel-max', '50'];
+    for (let i = 0; i < 50; i++) args.push('-o', join(out.path, `parallel-${i}.iso`), url('/big.iso'));
+    let peak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, service.stats().active)), 5);
+    try {
+      await run('curl', args, { timeout: 60_000 });
+    } finally {
+      clearInterval(sampler);
+    }
+    const want = sha(files['big.iso']!);
+    for (let i = 0; i < 50; i++) expect(sha(readFileSync(join(out.path, `parallel-${i}.iso`)))).toBe(want);
+    expect(peak).toBeGreaterThan(1);
+    const done = await waitFor(() => {
+      const ok = events.slice(before).filter((e) => e.fields?.path === 'big.iso' && e.fields?.outcome === 'ok');
+      return ok.length === 50 && ok;
+    }, '50 ok events');
+    expect(done.every((e) => e.fields!.bytes === files['big.iso']!.length && e.fields!.status === 200)).toBe(true);
+  }, 60_000);
+
+  it.skipIf(missing('curl'))('keeps the connection alive: two URLs in one curl run connect once', async () => {
+    const { stdout } = await run('curl', ['-sS', '-o', '/dev/null', '-o', '/dev/null', '-w', '%{num_connects}\\n', url('/boot.ipxe'), url('/range.bin')]);
+    expect(stdout.trim().split('\n')).toEqual(['1', '0']);
+  });
+
+  it.skipIf(missing('curl'))('answers If-None-Match and If-Modified-Since with 304, and honours If-Range', async () => {
+    const head = await curl('/range.bin', ['-I']);
+    const etag = head.headers.get('etag')!;
+    const hit = await curl('/range.bin', ['-H', `If-None-Match: ${etag}`]);
+    expect(hit.status).toBe(304);
+    expect(hit.body.length).toBe(0);
+    expect(hit.headers.get('etag')).toBe(etag);
+    expect((await eventOf(hit.ua)).fields).toMatchObject({ status: 304, bytes: 0, outcome: 'ok' });
+    expect((await curl('/range.bin', ['-H', 'If-None-Match: "something-else"'])).status).toBe(200);
+    // curl -z sends If-Modified-Since.
+    expect((await curl('/range.bin', ['-z', head.headers.get('last-modified')!])).status).toBe(304);
+    expect((await curl('/range.bin', ['-z', 'Thu, 01 Jan 1970 00:00:00 GMT'])).status).toBe(200);
+    // If-Range: the range applies only while the validator matches.
+    const fresh = await curl('/range.bin', ['-r', '0-9', '-H', `If-Range: ${etag}`]);
+    expect(fresh.status).toBe(206);
+    expect(fresh.body.length).toBe(10);
+    const stale = await curl('/range.bin', ['-r', '0-9', '-H', 'If-Range: "stale"']);
+    expect(stale.status).toBe(200);
+    expect(stale.body.equals(files['range.bin']!)).toBe(true);
+  });
+
+  it.skipIf(missing('curl')).each([
+    ['/../secret.txt', 400],
+    ['/../etc/passwd', 400],
+    ['/%2e%2e/x', 400],
+    ['/%2e%2e/secret.txt', 400],
+    ['/a%00b', 400],
+    ['/..%2f..%2fetc/passwd', 400],
+    ['/..%5csecret.txt', 400],
+    ['/EFI/../../secret.txt', 400],
+    ['/', 404],
+  ])('hostile path %s never leaves the root (%i)', async (path, status) => {
+    const r = await curl(path, ['--path-as-is']);
+    expect(r.status).toBe(status);
+    const text = r.body.toString('latin1');
+    expect(text).not.toContain('TOP SECRET');
+    expect(text).not.toContain('root:');
+    const event = await eventOf(r.ua);
+    expect(event.fields).toMatchObject({ status, outcome: status === 400 ? 'refused' : 'not-found' });
+    expect(event.level).toBe(status === 400 ? 'warn' : 'info');
+  });
+
+  it.skipIf(missing('curl'))('a missing file is a 404 event at info level', async () => {
+    const r = await curl('/pxelinux.cfg/01-52-54-00-00-00-01');
+    expect(r.status).toBe(404);
+    const event = await eventOf(r.ua);
+    expect(event).toMatchObject({ level: 'info', mac: MAC, fields: { path: 'pxelinux.cfg/01-52-54-00-00-00-01', status: 404, outcome: 'not-found' } });
+  });
+
+  it.skipIf(missing('curl')).each(['POST', 'PUT', 'DELETE', 'OPTIONS'])('%s is a 405 with Allow: GET, HEAD', async (method) => {
+    const r = await curl('/boot.ipxe', ['-X', method, ...(method === 'POST' ? ['--data', 'x=1'] : [])]);
+    expect(r.status).toBe(405);
+    expect(r.headers.get('allow')).toBe('GET, HEAD');
+    expect((await eventOf(r.ua)).fields).toMatchObject({ method, status: 405, outcome: 'refused' });
+  });
+
+  it.skipIf(missing('curl'))('every request is one event carrying method, path, status, bytes, time, client and MAC', async () => {
+    const r = await curl('/big.iso');
+    await new Promise((ok) => setTimeout(ok, 50));
+    const mine = events.filter((e) => e.fields?.userAgent === r.ua);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({
+      service: 'http',
+      level: 'info',
+      ip: '127.0.0.1',
+      mac: MAC,
+      fields: { method: 'GET', path: 'big.iso', status: 200, bytes: files['big.iso']!.length, ms: expect.any(Number), size: files['big.iso']!.length, outcome: 'ok' },
+    });
+  });
+
+  it.skipIf(missing('curl'))('the dynamic hook wins over the tree and sees the request; unknown paths fall through to the tree', async () => {
+    const r = await curl('/./dyn.ipxe?mac=52:54:00:00:00:01');
+    expect(r.status).toBe(200);
+    expect(r.body.toString()).toBe(`#!ipxe\necho generated for ${r.ua}\n`);
+    expect(r.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(r.headers.get('content-length')).toBe(String(r.body.length));
+    const disk = await curl('/boot.ipxe');
+    expect(disk.body.equals(files['boot.ipxe']!)).toBe(true);
+  });
+});
+
+describe('HTTP service with difficult clients', () => {
+  it('a client that disconnects mid-download is an aborted event with the bytes sent, and the next request is served', async () => {
+    const ua = 'vanishing-client';
+    const socket = rawRequest(service.port(), `GET /big.iso HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: ${ua}\r\n\r\n`);
+    let received = 0;
+    await new Promise<void>((resolve) => {
+      socket.on('data', (d: Buffer) => {
+        received += d.length;
+        if (received >= 1024 * 1024) {
+          socket.destroy();
+          resolve();
+        }
+      });
+    });
+    const event = await eventOf(ua);
+    expect(event.level).toBe('info');
+    expect(event.fields).toMatchObject({ path: 'big.iso', status: 200, outcome: 'aborted' });
+    const bytes = event.fields!.bytes as number;
+    expect(bytes).toBeGreaterThan(0);
+    expect(bytes).toBeLessThan(files['big.iso']!.length);
+    // The server is still answering.
+    const next = rawRequest(service.port(), 'GET /boot.ipxe HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    const reply = await new Promise<string>((resolve) => {
+      let text = '';
+      next.on('data', (d: Buffer) => (text += d.toString('latin1')));
+      next.on('end', () => resolve(text));
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(reply.endsWith(files['boot.ipxe']!.toString())).toBe(true);
+  });
+
+  it('50 clients that stop reading hold back the server: each file is read only a few MiB ahead, then aborted cleanly', async () => {
+    const first = virtualReads.length;
+    const sockets = Array.from({ length: 50 }, (_, i) => {
+      const s = rawRequest(service.port(), `GET /virtual/huge.img HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: stalled-${i}\r\n\r\n`);
+      s.pause();
+      return s;
+    });
+    const mine = () => virtualReads.slice(first);
+    await waitFor(() => mine().length === 50 && mine().every((r) => r.read > 0), '50 stalled downloads to start');
+    // Wait until the kernel buffers are full and reading stops.
+    let last = -1;
+    await waitFor(
+      () => {
+        const total = mine().reduce((n, r) => n + r.read, 0);
+        const settled = total === last;
+        last = total;
+        return settled;
+      },
+      'reads to stop',
+      10_000,
+    );
+    // Socket buffers on loopback plus one chunk; without backpressure each would read all 64 MiB.
+    const most = Math.max(...mine().map((r) => r.read));
+
+    expect(most).toBeLessThan(24 * 1024 * 1024);
+    expect(service.stats().active).toBeGreaterThanOrEqual(50);
+    for (const s of sockets) s.destroy();
+    await waitFor(() => mine().every((r) => r.closed), 'every stalled file to be closed');
+    const aborted = await waitFor(() => {
+      const a = events.filter((e) => String(e.fields?.userAgent).startsWith('stalled-') && e.fields?.outcome === 'aborted');
+      return a.length === 50 && a;
+    }, '50 aborted events');
+    expect(aborted.every((e) => (e.fields!.bytes as number) < VIRTUAL_SIZE)).toBe(true);
+  }, 30_000);
+
+  it.skipIf(missing('curl'))('a source that fails to open is a 500 error event; one that shrinks mid-body cuts the connection', async () => {
+    const failed = await curl('/broken/throws.img');
+    expect(failed.status).toBe(500);
+    expect(await eventOf(failed.ua)).toMatchObject({ level: 'error', fields: { status: 500, outcome: 'refused', reason: 'cannot serve: disk on fire' } });
+    // curl reports the short body (exit 18) once the server gives up on the connection.
+    await expect(curl('/broken/shrinks.img')).rejects.toMatchObject({ code: 18 });
+    const short = await waitFor(() => events.find((e) => e.fields?.path === 'broken/shrinks.img'), 'the shrink event');
+    expect(short).toMatchObject({ level: 'error', fields: { status: 200, outcome: 'aborted', reason: expect.stringContaining('file shrank') } });
+    expect(short.fields!.bytes).toBe(256 * 1024);
+    await waitFor(() => shrinkingClosed, 'the shrinking file to be closed');
+  });
+
+  it('an unparsable request gets a 400 and a warning event', async () => {
+    const socket = rawRequest(service.port(), 'GARBAGE\r\n\r\n');
+    const reply = await new Promise<string>((resolve) => {
+      let text = '';
+      socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+      socket.on('close', () => resolve(text));
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+    await waitFor(() => events.find((e) => e.level === 'warn' && e.fields?.status === 400 && String(e.msg).includes('cannot be parsed')), 'a parse-error event');
+  });
+});
+
+describe('HTTP service life', () => {
+  it('stop() is prompt with a download in flight and an idle keep-alive connection, and idempotent', async () => {
+    const local: BootEventInput[] = [];
+    const s = createHttpService({ address: '127.0.0.1', port: 0, tree: directoryTree(root), emit: (e) => local.push(e), dynamic: async (p) => (p === 'huge.img' ? virtualFile(VIRTUAL_SIZE) : null) });
+    await s.start();
+    expect(s.status()).toEqual({ state: 'running', detail: `listening on http://127.0.0.1:${s.port()}/` });
+    // Anaconda names its NIC in a header (inst.ks.sendmac): the event carries the MAC when DHCP does not know it.
+    const downloading = rawRequest(s.port(), 'GET /huge.img HTTP/1.1\r\nHost: x\r\nX-RHN-Provisioning-MAC-0: eth0 52-54-00-AB-CD-EF\r\n\r\n');
+    downloading.pause();
+    const idle = rawRequest(s.port(), 'GET /boot.ipxe HTTP/1.1\r\nHost: x\r\n\r\n');
+    const closedBoth = Promise.all([downloading, idle].map((c) => new Promise((ok) => c.on('close', ok))));
+    idle.on('data', () => {});
+    await waitFor(() => local.some((e) => e.fields?.path === 'boot.ipxe') && s.stats().active === 1, 'one idle connection and one download');
+    const t0 = Date.now();
+    await s.stop();
+    expect(Date.now() - t0).toBeLessThan(1000);
+    // The stalled client drains what the kernel still holds, then sees the connection end.
+    downloading.resume();
+    await closedBoth;
+    const aborted = await waitFor(() => local.find((e) => e.fields?.path === 'huge.img'), 'the aborted event');
+    expect(aborted).toMatchObject({ level: 'info', mac: '52:54:00:ab:cd:ef', fields: { outcome: 'aborted', reason: 'server stopped' } });
+    expect(s.status()).toEqual({ state: 'stopped', detail: null });
+    await s.stop();
+    expect(s.status().state).toBe('stopped');
+  });
+
+  it('a port already in use is a failed status a technician can read', async () => {
+    const s = createHttpService({ address: '127.0.0.1', port: service.port(), tree: directoryTree(root), emit: () => {} });
+    await expect(s.start()).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    expect(s.status().state).toBe('failed');
+    expect(s.status().detail).toBe(`another program already uses HTTP port ${service.port()} (dnsmasq, tftpd-hpa, a second rackboot?): stop it and start again`);
+    await s.stop();
+    expect(s.status().state).toBe('failed');
+  });
+
+  it('closes every file it opened', async () => {
+    await waitFor(() => handles.opened > 0 && handles.opened === handles.closed && service.stats().active === 0, 'every file closed');
+    expect(handles.opened).toBe(handles.closed);
+  });
+});
