@@ -3,7 +3,7 @@
  * browser-mode UI (what `npm start` falls back to where no Electron binary exists).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -35,6 +35,14 @@ serve options:
   --iso PATH            installer ISO to serve; repeat for several
   --data DIR            data directory (default: ${defaultDataDir()})
   --http-port N         HTTP port for boot files and answer files (default: ${DEFAULT_SETTINGS.httpPort})
+  --tftp-port N         TFTP port (default: ${DEFAULT_SETTINGS.tftpPort}; PXE ROMs only ask 69)
+  --tftp-root DIR       also serve the files in DIR over TFTP and HTTP
+  --lease SECONDS       full mode: lease length (default: ${DEFAULT_SETTINGS.leaseSeconds})
+  --router IP           full mode: default gateway handed out (default: none)
+  --dns IP              full mode: DNS server handed out; repeat for several (default: rackboot's address)
+  --domain NAME         full mode: domain name handed out
+  --reserve MAC=IP[=HOSTNAME]
+                        full mode: fixed address (and host name) for one machine; repeat for several
   --ui                  also serve the UI on 127.0.0.1 and print its URL (with a per-launch token)
   --ui-port N           port for the UI (default: any free port)
   --log json            print every event as one JSON line on stdout (default: readable lines on stderr)
@@ -52,6 +60,26 @@ function port(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   if (!/^[1-9][0-9]{0,4}$/.test(value) || Number(value) > 65535) throw new UsageError(`${flag} must be a port number 1-65535, not ${value}`);
   return Number(value);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** `MAC=IP[=HOSTNAME]` from --reserve; the schema checks each part. */
+function reservation(text: string): { mac: string; ip: string; hostname: string | null } {
+  const [mac, ip, hostname, extra] = text.split('=');
+  if (!mac || !ip || extra !== undefined) throw new UsageError(`--reserve ${text} is not MAC=IP or MAC=IP=HOSTNAME`);
+  return { mac, ip, hostname: hostname || null };
+}
+
+const FLAG_NAMES: Record<string, string> = { reservations: 'reserve', dns: 'dns', router: 'router', domain: 'domain', leaseSeconds: 'lease' };
+function flagFor(path: PropertyKey[]): string {
+  return FLAG_NAMES[String(path[0])] ?? String(path[0]);
 }
 
 function parse<const O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
@@ -112,6 +140,13 @@ async function serve(argv: string[]): Promise<void> {
     iso: { type: 'string', multiple: true },
     data: { type: 'string' },
     'http-port': { type: 'string' },
+    'tftp-port': { type: 'string' },
+    'tftp-root': { type: 'string' },
+    lease: { type: 'string' },
+    router: { type: 'string' },
+    dns: { type: 'string', multiple: true },
+    domain: { type: 'string' },
+    reserve: { type: 'string', multiple: true },
     ui: { type: 'boolean' },
     'ui-port': { type: 'string' },
     log: { type: 'string' },
@@ -127,15 +162,32 @@ async function serve(argv: string[]): Promise<void> {
   const httpPort = port(values['http-port'], '--http-port') ?? DEFAULT_SETTINGS.httpPort;
   const uiPort = port(values['ui-port'], '--ui-port');
 
-  const settings = SettingsSchema.parse({
+  const tftpPort = port(values['tftp-port'], '--tftp-port') ?? DEFAULT_SETTINGS.tftpPort;
+  const tftpRoot = values['tftp-root'] === undefined ? null : resolve(values['tftp-root']);
+  if (tftpRoot !== null && !isDirectory(tftpRoot)) throw new UsageError(`--tftp-root ${values['tftp-root']} is not a folder`);
+  const lease = values.lease === undefined ? DEFAULT_SETTINGS.leaseSeconds : Number(values.lease);
+  if (!/^[0-9]+$/.test(values.lease ?? '0') || lease < 60 || lease > 30 * 24 * 3600) throw new UsageError(`--lease must be 60 to 2592000 seconds, not ${values.lease}`);
+  const parsed = SettingsSchema.safeParse({
     ...DEFAULT_SETTINGS,
     interface: values.interface,
     address: values.address ?? null,
     dhcpMode: dhcp,
     pool: values.pool ?? null,
     httpPort,
+    tftpPort,
+    tftpRoot,
+    leaseSeconds: lease,
+    router: values.router ?? null,
+    dns: values.dns ?? null,
+    domain: values.domain ?? null,
+    reservations: (values.reserve ?? []).map(reservation),
     isos: (values.iso ?? []).map((p) => resolve(p)),
   });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UsageError(`--${flagFor(issue.path)}: ${issue.message}`);
+  }
+  const settings = parsed.data;
   const core = createBootServer({ dataDir: resolve(values.data ?? defaultDataDir()), settings });
   let ui: UiServer | null = null;
   const starting = (async () => {

@@ -17,15 +17,26 @@ import {
 import { RackbootError } from '../../shared/api/errors.ts';
 import { toApiError } from '../../shared/api/result.ts';
 import { resolveServerConfig, type ServerConfig } from '../../shared/boot/server-config.ts';
+import { IPXE_SCRIPT } from '../../shared/boot/bootfile.ts';
+import { findBootloaders, type BootloaderInventory } from './boot/bootloaders.ts';
+import { createDhcpService, type DhcpServiceOptions } from './dhcp/service.ts';
+import { createLeasePool, type Scope } from './dhcp/pool.ts';
 import { createEventBus, type EventBus } from './events.ts';
+import { directoryTree, fileMapTree, generatedTree, overlayTree, type FileTree } from './files/tree.ts';
+import { createHttpService } from './http/service.ts';
 import { listInterfaces as listSystemInterfaces } from './net/interfaces.ts';
 import { openStore, type Store } from './store/store.ts';
+import { createTftpService } from './tftp/service.ts';
 
 export interface BootServerOptions {
   dataDir: string;
   /** Settings for this run only (CLI flags). When given, setSettings changes them in memory and saves nothing. */
   settings?: Settings;
   listInterfaces?: () => NetInterface[];
+  /** Where the bootloaders come from (tests inject a fixed set). */
+  bootloaders?: BootloaderInventory;
+  /** Test hook: DHCP ports other than 67/68/4011 (unprivileged runs). */
+  dhcpPorts?: DhcpServiceOptions['ports'];
 }
 
 export type StreamSink = <S extends StreamName>(stream: S, data: StreamData<S>) => void;
@@ -68,6 +79,59 @@ function notYetBuilt(what: string, when: (config: ServerConfig) => ServiceStatus
   };
 }
 
+/** Life of a real service: built from the config at start, thrown away at stop; null from `make` means disabled. */
+interface Running {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  status(): ServiceStatus;
+}
+
+function wrap(make: (config: ServerConfig) => Running | null, disabled: (config: ServerConfig) => ServiceStatus = () => ({ state: 'disabled', detail: null })): Service {
+  let running: Running | null = null;
+  let off: ServiceStatus | null = null;
+  let failed: ServiceStatus | null = null;
+  return {
+    async start(config) {
+      failed = null;
+      running = make(config);
+      off = running ? null : disabled(config);
+      if (!running) return;
+      try {
+        await running.start();
+      } catch (e) {
+        failed = running.status().state === 'failed' ? running.status() : { state: 'failed', detail: (e as Error).message };
+        running = null;
+        const errno = (e as NodeJS.ErrnoException).code;
+        const code = errno === 'EADDRINUSE' ? 'PORT_IN_USE' : errno === 'EACCES' ? 'PERMISSION_DENIED' : 'SERVICE_FAILED';
+        throw new RackbootError(code, failed.detail ?? 'a service could not start');
+      }
+    },
+    async stop() {
+      const r = running;
+      running = null;
+      off = null;
+      await r?.stop();
+    },
+    status() {
+      if (failed) return failed;
+      if (off) return off;
+      return running ? running.status() : { state: 'stopped', detail: null };
+    },
+  };
+}
+
+/** The iPXE script every iPXE client is pointed at. Issue 6 replaces it with the per-machine boot decision. */
+function ipxeScript(c: ServerConfig): string {
+  return [
+    '#!ipxe',
+    `echo rackboot: \${mac} (\${platform}) reached the boot server at ${c.address}`,
+    'echo No installer is assigned to this machine: booting from the local disk.',
+    'sleep 3',
+    'exit',
+    '',
+  ].join('\n');
+}
+
 function checkIsos(paths: string[]): void {
   for (const p of paths) {
     try {
@@ -97,12 +161,41 @@ export function createBootServer(options: BootServerOptions): BootServer {
     if (loaded.problem) events.emit({ service: 'core', level: 'warn', msg: loaded.problem });
   }
 
+  const bootloaders = options.bootloaders ?? findBootloaders();
+  const emit = (e: Parameters<EventBus['emit']>[0]) => events.emit(e);
+
+  /** What TFTP and HTTP serve: generated scripts, then bootloaders, then the technician's own folder. */
+  const treeFor = (c: ServerConfig): FileTree => {
+    const layers: FileTree[] = [generatedTree((path) => (path === IPXE_SCRIPT ? ipxeScript(c) : null)), fileMapTree(bootloaders.files)];
+    if (c.tftpRoot) layers.push(directoryTree(c.tftpRoot));
+    return overlayTree(...layers);
+  };
+
   const services: Record<ServiceKey, Service> = {
-    dhcp: notYetBuilt('DHCP', (c) =>
-      c.dhcpMode === 'off' ? { state: 'disabled', detail: 'DHCP off: the site DHCP server must point clients here' } : null,
-    ),
-    tftp: notYetBuilt('TFTP'),
-    http: notYetBuilt('HTTP'),
+    dhcp: wrap((c) => {
+      if (c.dhcpMode === 'off') return null;
+      const scope: Scope = { subnet: c.subnet, range: c.pool ?? { first: c.subnet.network + 1, last: c.subnet.broadcast - 1 }, router: c.router };
+      const pool =
+        c.dhcpMode === 'full'
+          ? createLeasePool({ scopes: [scope], exclude: [c.address], reservations: c.reservations, leases: store.loadLeases(), persist: (l) => store.saveLease(l) })
+          : undefined;
+      return createDhcpService({
+        mode: c.dhcpMode,
+        iface: c.interface,
+        address: c.address,
+        prefix: c.subnet.prefix,
+        httpPort: c.httpPort,
+        pool,
+        primaryScope: scope,
+        leaseSeconds: c.leaseSeconds,
+        dns: c.dns,
+        domain: c.domain,
+        emit,
+        ports: options.dhcpPorts,
+      });
+    }, () => ({ state: 'disabled', detail: 'DHCP off: the site DHCP server must point clients here' })),
+    tftp: wrap((c) => createTftpService({ address: c.address, port: c.tftpPort, tree: treeFor(c), emit })),
+    http: wrap((c) => createHttpService({ address: c.address, port: c.httpPort, tree: treeFor(c), emit })),
     iso: notYetBuilt('Serving from ISOs', (c) => (c.isos.length === 0 ? { state: 'disabled', detail: 'no ISO added' } : null)),
   };
 
@@ -158,6 +251,10 @@ export function createBootServer(options: BootServerOptions): BootServer {
         checkIsos(resolved.isos);
         config = resolved;
         for (const s of Object.values(services)) await s.start(resolved);
+        if (bootloaders.missing.length) {
+          const list = bootloaders.missing.map((m) => `${m.name} (Debian package ${m.debianPackage})`).join(', ');
+          events.emit({ service: 'core', level: 'warn', msg: `bootloaders missing, machines that need them cannot boot: ${list}`, fields: { missing: bootloaders.missing } });
+        }
         state = 'running';
         startedAt = Date.now();
         events.emit({

@@ -11,6 +11,7 @@ export const API_ERROR_CODES = [
   'NOT_RUNNING',
   'PORT_IN_USE',
   'PERMISSION_DENIED',
+  'SERVICE_FAILED', // a service could not start for another reason (detail in its status)
   'INTERNAL',
 ] as const;
 

@@ -16,6 +16,12 @@ describe('rackboot --help', () => {
   });
 });
 
+/** Unprivileged, unlikely-to-collide ports so serve runs as any user beside other test files. */
+function freePorts(): string[] {
+  const base = 20000 + Math.floor(Math.random() * 40000);
+  return ['--http-port', String(base), '--tftp-port', String(base + 1)];
+}
+
 describe('rackboot serve refuses bad flags with exit 2 and one line', () => {
   it.each([
     ['an unknown NIC', ['--interface', 'no-such-nic0'], /no network interface named no-such-nic0/],
@@ -28,6 +34,15 @@ describe('rackboot serve refuses bad flags with exit 2 and one line', () => {
     ['an unknown flag', ['--interface', 'lo', '--turbo'], /unknown flag '--turbo'/],
     ['a bad port', ['--interface', 'lo', '--http-port', '70000'], /--http-port must be a port number/],
     ['no interface', [], /--interface is required/],
+    ['a reservation without an address', ['--interface', 'lo', '--dhcp', 'full', '--reserve', '52:54:00:00:00:01'], /--reserve .* is not MAC=IP/],
+    ['a reservation with a bad MAC', ['--interface', 'lo', '--dhcp', 'full', '--reserve', '52:54:00:00:01=127.0.0.9'], /--reserve: not a MAC address/],
+    ['a reservation outside the subnet', ['--interface', 'lo', '--dhcp', 'full', '--reserve', '52:54:00:00:00:01=198.18.0.9'], /not a host address of 127\.0\.0\.0\/8/],
+    ['a reservation on rackboot itself', ['--interface', 'lo', '--address', '127.0.0.1', '--dhcp', 'full', '--reserve', '52:54:00:00:00:01=127.0.0.1'], /rackboot's own address/],
+    ['a bad host name', ['--interface', 'lo', '--dhcp', 'full', '--reserve', '52:54:00:00:00:01=127.0.0.9=-bad-'], /host name/],
+    ['a bad DNS server', ['--interface', 'lo', '--dns', '8.8.8'], /--dns: not a dotted-quad/],
+    ['a router outside the subnet', ['--interface', 'lo', '--dhcp', 'full', '--router', '198.18.0.1'], /router 198\.18\.0\.1 is not in lo's subnet/],
+    ['a lease too short', ['--interface', 'lo', '--lease', '5'], /--lease must be 60 to 2592000/],
+    ['a TFTP root that is not a folder', ['--interface', 'lo', '--tftp-root', '/nonexistent/tftp'], /--tftp-root .* is not a folder/],
   ])('%s', async (_what, args, reason) => {
     const r = await runCli(['serve', '--data', data.path, ...args]);
     expect(r.code).toBe(2);
@@ -41,19 +56,20 @@ describe('rackboot serve refuses bad flags with exit 2 and one line', () => {
 describe('rackboot serve on loopback', () => {
   let server: Running;
   beforeAll(async () => {
-    server = await startCli(['serve', '--interface', 'lo', '--address', '127.0.0.1', '--dhcp', 'off', '--ui', '--log', 'json', '--data', data.path]);
+    server = await startCli(['serve', '--interface', 'lo', '--address', '127.0.0.1', '--dhcp', 'off', ...freePorts(), '--ui', '--log', 'json', '--data', data.path]);
   });
   afterAll(() => server?.stop('SIGKILL'));
 
   it('prints exactly one ready line with honest service states', () => {
     const ready = server.first;
-    expect(ready).toMatchObject({ event: 'ready', interface: 'lo', address: '127.0.0.1', http: 'http://127.0.0.1:8080/' });
+    expect(ready).toMatchObject({ event: 'ready', interface: 'lo', address: '127.0.0.1', http: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/) });
     expect(ready.ui).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{20,}$/);
     const services = ready.services as Record<string, { state: string }>;
     expect(services.dhcp!.state).toBe('disabled');
-    // Not built yet: it must say so, never pretend to serve.
-    expect(services.tftp!.state).toBe('not-implemented');
-    expect(services.http!.state).toBe('not-implemented');
+    expect(services.tftp!.state).toBe('running');
+    expect(services.http!.state).toBe('running');
+    // The ISO engine is not built yet: it must say so, never pretend to serve.
+    expect(services.iso!.state).toBe('disabled');
   });
 
   const ui = () => new URL(server.first.ui as string);
@@ -128,7 +144,7 @@ describe('rackboot serve on loopback', () => {
 
 describe('rackboot serve and SIGINT', () => {
   it('exits 0 on SIGINT', async () => {
-    const s = await startCli(['serve', '--interface', 'lo', '--dhcp', 'off', '--data', data.path]);
+    const s = await startCli(['serve', '--interface', 'lo', '--dhcp', 'off', ...freePorts(), '--data', data.path]);
     expect(s.first.ui).toBeNull();
     expect(await s.stop('SIGINT')).toBe(0);
   });

@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, type NetInterface, type ServerStatus } from '../../shared/api/contract.ts';
@@ -6,15 +8,21 @@ import type { BootEvent } from '../../shared/model/event.ts';
 import { createBootServer, type BootServer } from '../../electron/core/server.ts';
 import { tempDir } from '../helpers/rackboot.ts';
 
+// The real loopback NIC, so the services really bind; unprivileged ports picked per run.
 const nics: NetInterface[] = [
-  { name: 'rack0', mac: '52:54:00:00:00:01', up: true, loopback: false, wireless: false, mtu: 1500, ipv4: [{ address: '198.18.0.1', prefix: 24, network: '198.18.0.0' }] },
+  { name: 'lo', mac: null, up: true, loopback: true, wireless: false, mtu: 65536, ipv4: [{ address: '127.0.0.1', prefix: 8, network: '127.0.0.0' }] },
 ];
+const ports = () => {
+  const base = 20000 + Math.floor(Math.random() * 40000);
+  return { httpPort: base, tftpPort: base + 1 };
+};
+const dhcpPorts = { server: 0, client: 0, proxy: 0 };
 
 let dir: ReturnType<typeof tempDir>;
 let core: BootServer;
 beforeEach(() => {
   dir = tempDir();
-  core = createBootServer({ dataDir: dir.path, listInterfaces: () => nics });
+  core = createBootServer({ dataDir: dir.path, listInterfaces: () => nics, dhcpPorts });
 });
 afterEach(async () => {
   await core.close();
@@ -30,10 +38,12 @@ describe('boot server core', () => {
   it('starts and stops, streaming status and events to a subscriber', async () => {
     const seen: { stream: string; data: unknown }[] = [];
     const off = core.subscribe((stream, data) => seen.push({ stream, data }));
-    await core.api.setSettings({ interface: 'rack0', dhcpMode: 'proxy' });
+    await core.api.setSettings({ interface: 'lo', ...ports(), dhcpMode: 'proxy' });
     const running = await core.api.startServer(undefined);
-    expect(running).toMatchObject({ state: 'running', interface: 'rack0', address: '198.18.0.1', httpUrl: 'http://198.18.0.1:8080/' });
-    expect(running.services.dhcp.state).toBe('not-implemented');
+    expect(running).toMatchObject({ state: 'running', interface: 'lo', address: '127.0.0.1', httpUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/) });
+    expect(running.services.dhcp).toMatchObject({ state: 'running', detail: expect.stringMatching(/ProxyDHCP/) });
+    expect(running.services.tftp.state).toBe('running');
+    expect(running.services.http.state).toBe('running');
     await expect(core.api.startServer(undefined)).rejects.toMatchObject({ code: 'ALREADY_RUNNING' });
     const stopped = await core.api.stopServer(undefined);
     expect(stopped.state).toBe('stopped');
@@ -42,11 +52,11 @@ describe('boot server core', () => {
     const states = seen.filter((s) => s.stream === 'status').map((s) => (s.data as ServerStatus).state);
     expect(states).toEqual(expect.arrayContaining(['starting', 'running', 'stopping', 'stopped']));
     const msgs = seen.filter((s) => s.stream === 'event').map((s) => (s.data as BootEvent).msg);
-    expect(msgs).toEqual(expect.arrayContaining([expect.stringMatching(/started on rack0/), 'boot server stopped']));
+    expect(msgs).toEqual(expect.arrayContaining([expect.stringMatching(/started on lo/), 'boot server stopped']));
   });
 
   it('serialises a double click on start', async () => {
-    await core.api.setSettings({ interface: 'rack0' });
+    await core.api.setSettings({ interface: 'lo', ...ports() });
     const results = await Promise.allSettled([core.api.startServer(undefined), core.api.startServer(undefined)]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
   });
@@ -54,27 +64,44 @@ describe('boot server core', () => {
   it('checks that every ISO can be read before it starts', async () => {
     const iso = join(dir.path, 'ok.iso');
     writeFileSync(iso, 'x');
-    await core.api.setSettings({ interface: 'rack0', isos: [iso, join(dir.path, 'missing.iso')] });
+    await core.api.setSettings({ interface: 'lo', ...ports(), isos: [iso, join(dir.path, 'missing.iso')] });
     await expect(core.api.startServer(undefined)).rejects.toMatchObject({ code: 'ISO_NOT_FOUND' });
     await core.api.setSettings({ isos: [iso] });
     expect((await core.api.startServer(undefined)).services.iso.state).toBe('not-implemented');
   });
 
+  it('a port another program holds fails start with PORT_IN_USE, the fix in the service status, and nothing left bound', async () => {
+    const { httpPort, tftpPort } = ports();
+    const blocker = createServer().listen(httpPort, '127.0.0.1');
+    await once(blocker, 'listening');
+    try {
+      await core.api.setSettings({ interface: 'lo', dhcpMode: 'off', httpPort, tftpPort });
+      await expect(core.api.startServer(undefined)).rejects.toMatchObject({ code: 'PORT_IN_USE' });
+      const s = core.status();
+      expect(s.state).toBe('failed');
+      expect(s.services.http).toMatchObject({ state: 'failed', detail: expect.stringMatching(/another program already uses HTTP port/) });
+      // TFTP started before HTTP failed; it must have been stopped again.
+      expect(s.services.tftp.state).toBe('stopped');
+    } finally {
+      blocker.close();
+    }
+  });
+
   it('persists settings and events for the next launch', async () => {
-    await core.api.setSettings({ interface: 'rack0', dhcpMode: 'off' });
+    await core.api.setSettings({ interface: 'lo', ...ports(), dhcpMode: 'off' });
     await core.api.startServer(undefined);
     await core.close();
-    core = createBootServer({ dataDir: dir.path, listInterfaces: () => nics });
-    expect(await core.api.getSettings(undefined)).toMatchObject({ interface: 'rack0', dhcpMode: 'off' });
-    expect(core.store.recentEvents(10).map((e) => e.msg)).toEqual(expect.arrayContaining([expect.stringMatching(/started on rack0/), 'boot server stopped']));
+    core = createBootServer({ dataDir: dir.path, listInterfaces: () => nics, dhcpPorts });
+    expect(await core.api.getSettings(undefined)).toMatchObject({ interface: 'lo', dhcpMode: 'off' });
+    expect(core.store.recentEvents(10).map((e) => e.msg)).toEqual(expect.arrayContaining([expect.stringMatching(/started on lo/), 'boot server stopped']));
   });
 
   it('keeps CLI settings in memory only', async () => {
     await core.close();
-    core = createBootServer({ dataDir: dir.path, listInterfaces: () => nics, settings: { ...DEFAULT_SETTINGS, interface: 'rack0', dhcpMode: 'off', httpPort: 8081 } });
+    core = createBootServer({ dataDir: dir.path, listInterfaces: () => nics, settings: { ...DEFAULT_SETTINGS, interface: 'lo', dhcpMode: 'off', httpPort: 8081 } });
     await core.api.setSettings({ httpPort: 9090 });
     await core.close();
-    core = createBootServer({ dataDir: dir.path, listInterfaces: () => nics });
+    core = createBootServer({ dataDir: dir.path, listInterfaces: () => nics, dhcpPorts });
     expect((await core.api.getSettings(undefined)).httpPort).toBe(8080);
   });
 });

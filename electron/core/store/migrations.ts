@@ -21,4 +21,18 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX events_mac ON events (mac, ts);
   `,
+  // 2: DHCP leases, one row per client (option 61 or MAC), written on every state change.
+  `
+  CREATE TABLE leases (
+    client_key TEXT PRIMARY KEY,
+    mac        TEXT NOT NULL,
+    ip         TEXT NOT NULL,
+    state      TEXT NOT NULL CHECK (state IN ('bound', 'released', 'declined')),
+    expires_at INTEGER NOT NULL,
+    hostname   TEXT,
+    updated_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX leases_ip ON leases (ip);
+  CREATE INDEX leases_mac ON leases (mac);
+  `,
 ];

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../../../shared/api/contract.ts';
 import type { BootEvent } from '../../../shared/model/event.ts';
+import type { Lease } from '../dhcp/pool.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 export interface Store {
@@ -13,6 +14,9 @@ export interface Store {
   saveSettings(settings: Settings): void;
   appendEvents(events: readonly BootEvent[]): void;
   recentEvents(limit: number): BootEvent[];
+  /** Oldest change first, so a later lease for the same address wins when replayed. */
+  loadLeases(): Lease[];
+  saveLease(lease: Lease): void;
   close(): void;
 }
 
@@ -54,6 +58,14 @@ export function openStore(dataDir: string): Store {
   );
   const selectEvents = db.prepare<[number], { id: number; ts: number; service: string; level: string; mac: string | null; ip: string | null; msg: string; fields: string }>(
     'SELECT * FROM (SELECT * FROM events ORDER BY id DESC LIMIT ?) ORDER BY id',
+  );
+  const upsertLease = db.prepare<[string, string, string, string, number, string | null, number]>(
+    `INSERT INTO leases (client_key, mac, ip, state, expires_at, hostname, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (client_key) DO UPDATE SET mac = excluded.mac, ip = excluded.ip, state = excluded.state,
+       expires_at = excluded.expires_at, hostname = excluded.hostname, updated_at = excluded.updated_at`,
+  );
+  const selectLeases = db.prepare<[], { client_key: string; mac: string; ip: string; state: string; expires_at: number; hostname: string | null; updated_at: number }>(
+    'SELECT * FROM leases ORDER BY updated_at, rowid',
   );
   const appendMany = db.transaction((events: readonly BootEvent[]) => {
     for (const e of events) {
@@ -97,6 +109,20 @@ export function openStore(dataDir: string): Store {
         msg: r.msg,
         fields: JSON.parse(r.fields) as Record<string, unknown>,
       }));
+    },
+    loadLeases() {
+      return selectLeases.all().map((r) => ({
+        clientKey: r.client_key,
+        mac: r.mac,
+        ip: r.ip,
+        state: r.state as Lease['state'],
+        expiresAt: r.expires_at,
+        hostname: r.hostname,
+        updatedAt: r.updated_at,
+      }));
+    },
+    saveLease(l) {
+      upsertLease.run(l.clientKey, l.mac, l.ip, l.state, l.expiresAt, l.hostname, l.updatedAt);
     },
     close() {
       if (db.open) db.close();

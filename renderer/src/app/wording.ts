@@ -13,6 +13,7 @@ export const ERROR_TITLES: Record<ApiErrorCode, string> = {
   NOT_RUNNING: 'Not running',
   PORT_IN_USE: 'Another program is using a port rackboot needs',
   PERMISSION_DENIED: 'rackboot needs more privileges',
+  SERVICE_FAILED: 'A service could not start',
   INTERNAL: 'Something went wrong inside rackboot',
 };
 

@@ -1,0 +1,283 @@
+/**
+ * DHCP service: full mode (rackboot hands out addresses), proxy mode (ProxyDHCP beside the site's server, plus
+ * the PXE boot-server port 4011). receive -> decode -> classify -> decide -> encode -> send; every early return
+ * emits a reason, a bad packet is a warning, never a crash (CONVENTIONS §3).
+ *
+ * Sockets (boot-chains §1.10): 0.0.0.0:67 tied to the NIC with SO_BINDTODEVICE where possible (broadcasts only
+ * arrive on a wildcard socket), and NIC-address:67 for sending, so that 255.255.255.255 leaves through the NIC
+ * owning the source address even where the first socket cannot be tied to it. Proxy mode adds NIC-address:4011.
+ */
+import type { RemoteInfo, Socket } from 'node:dgram';
+import type { DhcpMode, ServiceStatus } from '../../../shared/api/contract.ts';
+import { chooseBootfile, type BootChoice, type BootTarget } from '../../../shared/boot/bootfile.ts';
+import { classify, type ClientInfo } from '../../../shared/boot/classify.ts';
+import { bootServerAck, destination, fitsClient, fullReply, nak, proxyOffer, STANDARD_PORTS, type Ports } from '../../../shared/boot/dhcp-reply.ts';
+import type { BootEventInput } from '../../../shared/model/event.ts';
+import { formatIPv4 } from '../../../shared/net/ipv4.ts';
+import { decode, encode, getOption, BOOTREQUEST, type DhcpPacket } from '../../../shared/protocol/dhcp4/codec.ts';
+import { DhcpOption, MessageType, messageTypeName } from '../../../shared/protocol/dhcp4/options.ts';
+import { bootItem, readIp } from '../../../shared/protocol/dhcp4/values.ts';
+import { bindUdp, type BindUdpOptions, type BoundUdp } from '../net/bind.ts';
+import { bindFailure } from '../tftp/service.ts';
+import type { LeasePool, Scope } from './pool.ts';
+
+export interface DhcpServiceOptions {
+  mode: Exclude<DhcpMode, 'off'>;
+  iface: string;
+  address: string;
+  prefix: number;
+  httpPort: number;
+  /** Full mode: the pool (scopes, reservations, leases). */
+  pool?: LeasePool;
+  /** Full mode: the scope of the NIC's own subnet; relayed requests pick theirs by giaddr. */
+  primaryScope?: Scope;
+  leaseSeconds?: number;
+  dns?: readonly string[];
+  domain?: string | null;
+  emit: (event: BootEventInput) => void;
+  /** Test hooks: ports (67/68/4011) and how sockets are bound. */
+  ports?: Partial<Ports & { proxy: number }>;
+  bind?: (opts: BindUdpOptions) => Promise<BoundUdp>;
+  /** Boot policy; defaults to the chain-loop-safe first stage (shared/boot/bootfile.ts). */
+  choose?: (info: ClientInfo) => BootChoice;
+  /** Send option 43 {6:[8]} to UEFI clients too (smee style) for firmware that ignores BINL offers. */
+  pxeControlForUefi?: boolean;
+}
+
+export interface DhcpService {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  status(): ServiceStatus;
+  stats(): { received: number; answered: number; ignored: number; malformed: number };
+}
+
+const WARN_INTERVAL_MS = 5000;
+
+export function createDhcpService(opts: DhcpServiceOptions): DhcpService {
+  const ports: Ports & { proxy: number } = { ...STANDARD_PORTS, proxy: 4011, ...opts.ports };
+  const bind = opts.bind ?? bindUdp;
+  const choose = opts.choose ?? ((info: ClientInfo) => chooseBootfile(info, { address: opts.address, httpPort: opts.httpPort }));
+  const leaseSeconds = opts.leaseSeconds ?? 3600;
+  const sockets: Socket[] = [];
+  let sender: Socket | null = null;
+  let state: ServiceStatus = { state: 'stopped', detail: null };
+  const counters = { received: 0, answered: 0, ignored: 0, malformed: 0 };
+  const lastWarn = new Map<string, number>();
+
+  if (opts.mode === 'full' && (!opts.pool || !opts.primaryScope)) throw new Error('full mode needs a lease pool and a scope');
+
+  const emit = (level: BootEventInput['level'], msg: string, extra: Partial<BootEventInput> = {}, fields: Record<string, unknown> = {}) =>
+    opts.emit({ service: 'dhcp', level, iface: opts.iface, msg, fields, ...extra });
+
+  /** A flood of garbage from one source is one warning per interval, not one per packet. */
+  const warnOnce = (source: string, msg: string, fields: Record<string, unknown>) => {
+    const now = Date.now();
+    if ((lastWarn.get(source) ?? 0) + WARN_INTERVAL_MS > now) return;
+    if (lastWarn.size > 10_000) lastWarn.clear();
+    lastWarn.set(source, now);
+    emit('warn', msg, { ip: source }, fields);
+  };
+
+  const ignore = (info: ClientInfo, req: DhcpPacket, why: string, level: BootEventInput['level'] = 'debug') => {
+    counters.ignored++;
+    emit(level, `${typeName(info)} from ${info.mac} ignored: ${why}`, { mac: info.mac, xid: req.xid }, { reason: why });
+  };
+
+  const typeName = (info: ClientInfo) => (info.messageType === undefined ? 'BOOTP' : messageTypeName(info.messageType).replace(/^MESSAGE_TYPE_/, 'TYPE '));
+
+  function send(socket: Socket, reply: DhcpPacket, to: { address: string; port: number }, req: DhcpPacket, info: ClientInfo, what: string, fields: Record<string, unknown>) {
+    if (!fitsClient(req, reply)) {
+      emit('error', `${what} for ${info.mac} does not fit the client's maximum message size; not sent`, { mac: info.mac, xid: req.xid });
+      return;
+    }
+    const bytes = encode(reply);
+    socket.send(bytes, to.port, to.address, (e) => {
+      if (e) emit('warn', `could not send ${what} to ${info.mac} at ${to.address}: ${e.message}`, { mac: info.mac, xid: req.xid });
+    });
+    counters.answered++;
+    emit('info', what, { mac: info.mac, xid: req.xid, ...(reply.yiaddr !== '0.0.0.0' ? { ip: reply.yiaddr } : {}) }, {
+      firmware: info.firmware,
+      arch: info.archName,
+      bootClass: info.bootClass,
+      ipxe: info.ipxe,
+      to: `${to.address}:${to.port}`,
+      ...fields,
+    });
+  }
+
+  const bootFor = (info: ClientInfo): { boot: BootTarget | null; why: string } => {
+    if (!info.bootClass) return { boot: null, why: 'not a network-boot client' };
+    const c = choose(info);
+    return 'ignore' in c ? { boot: null, why: c.ignore } : { boot: c, why: c.reason };
+  };
+
+  function requested(req: DhcpPacket, code: number): string | null {
+    const v = getOption(req, code);
+    if (!v) return null;
+    try {
+      return readIp(v, `option ${code}`);
+    } catch {
+      return null;
+    }
+  }
+
+  function handleFull(req: DhcpPacket, info: ClientInfo) {
+    const pool = opts.pool!;
+    const relayed = req.giaddr !== '0.0.0.0';
+    const scope = relayed ? pool.scopeFor(req.giaddr) : opts.primaryScope!;
+    if (!scope) return ignore(info, req, `relayed by ${req.giaddr}, a network rackboot has no pool for`, 'warn');
+    const base = { serverIp: opts.address, prefix: scope.subnet.prefix, router: scope.router, dns: opts.dns ?? [opts.address], domain: opts.domain ?? null, info };
+    const to = (reply: DhcpPacket) => destination(req, reply, ports);
+    const serverId = requested(req, DhcpOption.SERVER_ID);
+
+    switch (info.messageType) {
+      case MessageType.DISCOVER: {
+        const got = pool.offer(info.clientKey, info.mac, scope, requested(req, DhcpOption.REQUESTED_IP));
+        if ('none' in got) return ignore(info, req, got.none, 'error');
+        const { boot, why } = bootFor(info);
+        const reply = fullReply(req, { ...base, type: MessageType.OFFER, yiaddr: got.ip, leaseSeconds, hostname: got.hostname, boot });
+        return send(sender!, reply, to(reply), req, info, `OFFER ${got.ip} to ${info.mac}${boot ? `, boot ${boot.file}` : ''}`, { file: boot?.file ?? null, reason: why, reserved: got.reserved, relay: relayed ? req.giaddr : null });
+      }
+      case MessageType.REQUEST: {
+        if (serverId !== null && serverId !== opts.address) {
+          pool.forgetOffer(info.clientKey);
+          return ignore(info, req, `it chose the server ${serverId}`, 'info');
+        }
+        const ciaddr = req.ciaddr !== '0.0.0.0' ? req.ciaddr : null;
+        const ip = serverId !== null ? requested(req, DhcpOption.REQUESTED_IP) : (ciaddr ?? requested(req, DhcpOption.REQUESTED_IP));
+        if (!ip) return ignore(info, req, 'REQUEST names no address (no option 50, no ciaddr)', 'warn');
+        const result = pool.commit(info.clientKey, info.mac, scope, ip, leaseSeconds, { initReboot: serverId === null && ciaddr === null });
+        if ('silent' in result) return ignore(info, req, result.silent, 'info');
+        if ('nak' in result) {
+          const reply = nak(req, opts.address, result.nak);
+          return send(sender!, reply, to(reply), req, info, `NAK ${ip} to ${info.mac}: ${result.nak}`, { reason: result.nak });
+        }
+        const { boot, why } = bootFor(info);
+        const reply = fullReply(req, { ...base, type: MessageType.ACK, yiaddr: ip, leaseSeconds, hostname: result.lease.hostname, boot });
+        return send(sender!, reply, to(reply), req, info, `ACK ${ip} to ${info.mac} for ${leaseSeconds} s${boot ? `, boot ${boot.file}` : ''}`, { file: boot?.file ?? null, reason: why, reserved: result.reserved, leaseSeconds, relay: relayed ? req.giaddr : null });
+      }
+      case MessageType.DECLINE: {
+        const ip = requested(req, DhcpOption.REQUESTED_IP);
+        if (serverId !== opts.address || !ip) return ignore(info, req, 'DECLINE not meant for this server');
+        pool.decline(info.clientKey, info.mac, ip);
+        counters.ignored++;
+        return emit('warn', `${info.mac} declined ${ip}: something else on the network uses that address; it stays out of the pool for 10 minutes`, { mac: info.mac, ip, xid: req.xid });
+      }
+      case MessageType.RELEASE: {
+        const released = pool.release(info.clientKey, req.ciaddr);
+        counters.ignored++;
+        return emit('info', released ? `${info.mac} released ${req.ciaddr}` : `${info.mac} released ${req.ciaddr}, which it did not hold`, { mac: info.mac, ip: req.ciaddr, xid: req.xid });
+      }
+      case MessageType.INFORM: {
+        const { boot, why } = bootFor(info);
+        const reply = fullReply(req, { ...base, type: MessageType.ACK, yiaddr: '0.0.0.0', leaseSeconds: null, hostname: null, boot, inform: true });
+        return send(sender!, reply, to(reply), req, info, `ACK (INFORM) to ${info.mac} at ${req.ciaddr}`, { reason: why });
+      }
+      default:
+        return ignore(info, req, `message type ${info.messageType ?? 'missing'} is not served`);
+    }
+  }
+
+  function handleProxy(req: DhcpPacket, info: ClientInfo) {
+    // order matters: the site's server owns addresses; rackboot only answers DISCOVERs from boot clients (dnsmasq proxy mode).
+    if (info.messageType !== MessageType.DISCOVER) return ignore(info, req, 'proxy mode answers only DISCOVER on port 67');
+    if (!info.bootClass) return ignore(info, req, 'not a PXE/HTTP boot client (no PXEClient/HTTPClient vendor class)');
+    const { boot, why } = bootFor(info);
+    if (!boot) return ignore(info, req, why, 'warn');
+    const reply = proxyOffer(req, info, boot, opts.address, { pxeControlForUefi: opts.pxeControlForUefi });
+    send(sender!, reply, destination(req, reply, ports), req, info, `ProxyDHCP OFFER to ${info.mac}: boot ${boot.file}`, { file: boot.file, reason: why, relay: req.giaddr !== '0.0.0.0' ? req.giaddr : null });
+  }
+
+  function handleBootServer(socket: Socket, req: DhcpPacket, info: ClientInfo, from: RemoteInfo) {
+    if (info.messageType !== MessageType.REQUEST && info.messageType !== MessageType.INFORM) return ignore(info, req, 'port 4011 serves only REQUEST');
+    if (!info.bootClass) return ignore(info, req, 'port 4011 request without PXEClient');
+    let item: { type: number; layer: number } | null;
+    try {
+      item = bootItem(getOption(req, DhcpOption.VENDOR_SPECIFIC));
+    } catch (e) {
+      return ignore(info, req, (e as Error).message, 'warn');
+    }
+    const { boot, why } = bootFor(info);
+    if (!boot) return ignore(info, req, why, 'warn');
+    const reply = bootServerAck(req, info, boot, opts.address, item);
+    send(socket, reply, { address: from.address, port: from.port }, req, info, `boot server ACK (port ${ports.proxy}) to ${info.mac}: boot ${boot.file}`, { file: boot.file, reason: why, item });
+  }
+
+  function onPacket(socket: Socket, msg: Buffer, from: RemoteInfo, bootServer: boolean) {
+    counters.received++;
+    let req: DhcpPacket;
+    try {
+      req = decode(msg).value;
+    } catch (e) {
+      counters.malformed++;
+      return warnOnce(from.address, `malformed DHCP packet from ${from.address}:${from.port}: ${(e as Error).message}`, { code: (e as { code?: string }).code });
+    }
+    if (req.op !== BOOTREQUEST) {
+      counters.ignored++;
+      return; // another server's reply, seen because we listen on the broadcast address
+    }
+    const info = classify(req);
+    try {
+      if (bootServer) handleBootServer(socket, req, info, from);
+      else if (opts.mode === 'full') handleFull(req, info);
+      else handleProxy(req, info);
+    } catch (e) {
+      // A packet that breaks a builder (absurd field lengths) costs that client its answer, never the service.
+      counters.malformed++;
+      warnOnce(from.address, `could not answer ${info.mac}: ${(e as Error).message}`, { code: (e as { code?: string }).code, xid: req.xid });
+    }
+  }
+
+  async function open(o: BindUdpOptions, bootServer: boolean, what: string): Promise<BoundUdp> {
+    try {
+      const bound = await bind(o);
+      sockets.push(bound.socket);
+      bound.socket.on('message', (msg, from) => onPacket(bound.socket, msg, from, bootServer));
+      bound.socket.on('error', (e) => emit('error', `DHCP socket error: ${e.message}`));
+      return bound;
+    } catch (e) {
+      throw Object.assign(e as Error, { rackbootDetail: bindFailure(e as NodeJS.ErrnoException, what, o.port) });
+    }
+  }
+
+  return {
+    async start() {
+      if (sockets.length) return;
+      try {
+        const main = await open({ port: ports.server, address: '0.0.0.0', iface: opts.iface, broadcast: true, reuseAddr: true }, false, 'DHCP');
+        const local = await open({ port: ports.server, address: opts.address, broadcast: true, reuseAddr: true }, false, 'DHCP');
+        sender = local.socket;
+        const listening = [`0.0.0.0:${ports.server}`];
+        if (opts.mode === 'proxy') {
+          await open({ port: ports.proxy, address: opts.address, broadcast: false }, true, 'PXE boot server');
+          listening.push(`${opts.address}:${ports.proxy}`);
+        }
+        const scope = opts.primaryScope;
+        const what = opts.mode === 'full' && scope ? `full DHCP, pool ${fmtRange(scope)}` : 'ProxyDHCP (PXE/HTTP boot clients only)';
+        const nic = main.deviceBound ? `bound to ${opts.iface}` : `NOT bound to ${opts.iface}: ${main.note}`;
+        state = { state: 'running', detail: `${what} on ${listening.join(' and ')}, ${nic}` };
+        if (!main.deviceBound) emit('warn', `DHCP is not tied to ${opts.iface}: ${main.note}`);
+      } catch (e) {
+        await closeAll();
+        state = { state: 'failed', detail: (e as { rackbootDetail?: string }).rackbootDetail ?? (e as Error).message };
+        throw e;
+      }
+    },
+    async stop() {
+      await closeAll();
+      if (state.state !== 'failed') state = { state: 'stopped', detail: null };
+    },
+    status: () => state,
+    stats: () => ({ ...counters }),
+  };
+
+  async function closeAll() {
+    const all = sockets.splice(0);
+    sender = null;
+    await Promise.all(all.map((s) => new Promise<void>((ok) => s.close(() => ok()))));
+  }
+}
+
+function fmtRange(s: Scope): string {
+  return `${formatIPv4(s.range.first)}-${formatIPv4(s.range.last)}`;
+}
