@@ -43,6 +43,9 @@ serve options:
   --domain NAME         full mode: domain name handed out
   --reserve MAC=IP[=HOSTNAME]
                         full mode: fixed address (and host name) for one machine; repeat for several
+  --relay-pool CIDR=FIRST-LAST[=ROUTER]
+                        full mode: pool for machines behind a DHCP relay on network CIDR (the relay's
+                        giaddr picks it; replies go to the relay on port 67); repeat for several
   --ui                  also serve the UI on 127.0.0.1 and print its URL (with a per-launch token)
   --ui-port N           port for the UI (default: any free port)
   --log json            print every event as one JSON line on stdout (default: readable lines on stderr)
@@ -77,7 +80,14 @@ function reservation(text: string): { mac: string; ip: string; hostname: string 
   return { mac, ip, hostname: hostname || null };
 }
 
-const FLAG_NAMES: Record<string, string> = { reservations: 'reserve', dns: 'dns', router: 'router', domain: 'domain', leaseSeconds: 'lease' };
+/** `CIDR=FIRST-LAST[=ROUTER]` from --relay-pool. */
+function relayPool(text: string): { network: string; pool: string; router: string | null } {
+  const [network, pool, router, extra] = text.split('=');
+  if (!network || !pool || extra !== undefined) throw new UsageError(`--relay-pool ${text} is not CIDR=FIRST-LAST or CIDR=FIRST-LAST=ROUTER`);
+  return { network, pool, router: router || null };
+}
+
+const FLAG_NAMES: Record<string, string> = { relayPools: 'relay-pool', reservations: 'reserve', dns: 'dns', router: 'router', domain: 'domain', leaseSeconds: 'lease' };
 function flagFor(path: PropertyKey[]): string {
   return FLAG_NAMES[String(path[0])] ?? String(path[0]);
 }
@@ -147,6 +157,7 @@ async function serve(argv: string[]): Promise<void> {
     dns: { type: 'string', multiple: true },
     domain: { type: 'string' },
     reserve: { type: 'string', multiple: true },
+    'relay-pool': { type: 'string', multiple: true },
     ui: { type: 'boolean' },
     'ui-port': { type: 'string' },
     log: { type: 'string' },
@@ -181,6 +192,7 @@ async function serve(argv: string[]): Promise<void> {
     dns: values.dns ?? null,
     domain: values.domain ?? null,
     reservations: (values.reserve ?? []).map(reservation),
+    relayPools: (values['relay-pool'] ?? []).map(relayPool),
     isos: (values.iso ?? []).map((p) => resolve(p)),
   });
   if (!parsed.success) {

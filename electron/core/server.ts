@@ -177,7 +177,7 @@ export function createBootServer(options: BootServerOptions): BootServer {
       const scope: Scope = { subnet: c.subnet, range: c.pool ?? { first: c.subnet.network + 1, last: c.subnet.broadcast - 1 }, router: c.router };
       const pool =
         c.dhcpMode === 'full'
-          ? createLeasePool({ scopes: [scope], exclude: [c.address], reservations: c.reservations, leases: store.loadLeases(), persist: (l) => store.saveLease(l) })
+          ? createLeasePool({ scopes: [scope, ...c.relayScopes.map((r) => ({ subnet: r.subnet, range: r.pool, router: r.router }))], exclude: [c.address], reservations: c.reservations, leases: store.loadLeases(), persist: (l) => store.saveLease(l) })
           : undefined;
       return createDhcpService({
         mode: c.dhcpMode,

@@ -3,7 +3,7 @@
  * browser-mode WebSocket, are built from this table; nothing else crosses between the two sides.
  */
 import { z } from 'zod';
-import { isIPv4, parseIPv4Range, parseMac } from '../net/ipv4.ts';
+import { isIPv4, parseCidr, parseIPv4Range, parseMac } from '../net/ipv4.ts';
 import { BootEventSchema } from '../model/event.ts';
 import { API_ERROR_CODES } from './errors.ts';
 import { METHOD_NAMES, STREAM_NAMES } from './names.ts';
@@ -29,6 +29,14 @@ export const HostnameSchema = z
   .regex(/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/, 'a host name is letters, digits and hyphens, not starting or ending with a hyphen');
 export const ReservationSchema = z.object({ mac: MacSchema, ip: Ipv4Schema, hostname: HostnameSchema.nullable() });
 export type Reservation = z.infer<typeof ReservationSchema>;
+
+/** An address pool for machines behind a DHCP relay (`ip helper-address`), chosen by the relay's giaddr. */
+export const RelayPoolSchema = z.object({
+  network: z.string().refine((s) => parseCidr(s) !== null, 'a network is ADDRESS/PREFIX, like 198.19.5.0/24'),
+  pool: z.string().refine((s) => parseIPv4Range(s) !== null, 'a pool is FIRST-LAST, two addresses with FIRST <= LAST'),
+  router: Ipv4Schema.nullable(),
+});
+export type RelayPool = z.infer<typeof RelayPoolSchema>;
 
 export const DHCP_MODES = ['full', 'proxy', 'off'] as const;
 export type DhcpMode = (typeof DHCP_MODES)[number];
@@ -64,6 +72,8 @@ export const SettingsSchema = z.object({
     .nullable(),
   /** Fixed addresses by MAC (full mode), with an optional host name (option 12). */
   reservations: z.array(ReservationSchema).max(4096),
+  /** Full mode: pools for relayed networks. */
+  relayPools: z.array(RelayPoolSchema).max(256),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -81,6 +91,7 @@ export const DEFAULT_SETTINGS: Settings = {
   dns: null,
   domain: null,
   reservations: [],
+  relayPools: [],
 };
 
 export const SERVICE_STATES = ['stopped', 'starting', 'running', 'failed', 'disabled', 'not-implemented'] as const;

@@ -2,9 +2,9 @@
  * Turns saved settings plus the machine's NICs into the configuration the services bind to, or refuses
  * with an error a technician can act on. Pure: the caller lists the NICs.
  */
-import type { DhcpMode, NetInterface, Reservation, Settings } from '../api/contract.ts';
+import type { DhcpMode, NetInterface, RelayPool, Reservation, Settings } from '../api/contract.ts';
 import { RackbootError } from '../api/errors.ts';
-import { formatIPv4, inSubnet, parseIPv4, parseIPv4Range, subnetOf, type IPv4Range, type Subnet } from '../net/ipv4.ts';
+import { formatIPv4, inSubnet, parseCidr, parseIPv4, parseIPv4Range, subnetOf, type IPv4Range, type Subnet } from '../net/ipv4.ts';
 
 export interface ServerConfig {
   interface: string;
@@ -24,6 +24,8 @@ export interface ServerConfig {
   dns: string[];
   domain: string | null;
   reservations: Reservation[];
+  /** Full mode: networks behind DHCP relays, each with its pool. */
+  relayScopes: { subnet: Subnet; pool: IPv4Range; router: string | null }[];
 }
 
 export function resolveServerConfig(settings: Settings, nics: NetInterface[]): ServerConfig {
@@ -77,6 +79,8 @@ export function resolveServerConfig(settings: Settings, nics: NetInterface[]): S
     throw new RackbootError('BAD_REQUEST', `router ${settings.router} is not in ${nic.name}'s subnet ${formatIPv4(subnet.network)}/${subnet.prefix}`);
   }
 
+  const relayScopes = settings.dhcpMode === 'full' ? settings.relayPools.map((r) => relayScope(r, subnet)) : [];
+
   return {
     interface: nic.name,
     address: chosen.address,
@@ -92,7 +96,21 @@ export function resolveServerConfig(settings: Settings, nics: NetInterface[]): S
     dns: settings.dns ?? [chosen.address],
     domain: settings.domain,
     reservations,
+    relayScopes,
   };
+}
+
+function relayScope(r: RelayPool, own: Subnet): ServerConfig['relayScopes'][number] {
+  const net = parseCidr(r.network)!;
+  const subnet = subnetOf(net.address, net.prefix);
+  const pool = parseIPv4Range(r.pool)!;
+  const where = `relay pool ${r.network}`;
+  if (subnet.network === own.network && subnet.prefix === own.prefix) throw new RackbootError('BAD_POOL', `${where} is rackboot's own network; use --pool for it`);
+  if (!inSubnet(pool.first, subnet) || !inSubnet(pool.last, subnet) || pool.first === subnet.network || pool.last === subnet.broadcast) {
+    throw new RackbootError('BAD_POOL', `${where}: ${r.pool} is not inside its host addresses`);
+  }
+  if (r.router !== null && !inSubnet(parseIPv4(r.router)!, subnet)) throw new RackbootError('BAD_POOL', `${where}: router ${r.router} is not on that network`);
+  return { subnet, pool, router: r.router };
 }
 
 /** Reservations must sit in the served subnet, never on rackboot itself, one per MAC and one per address. */
