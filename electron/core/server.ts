@@ -19,7 +19,7 @@ import { toApiError } from '../../shared/api/result.ts';
 import { resolveServerConfig, type ServerConfig } from '../../shared/boot/server-config.ts';
 import { IPXE_SCRIPT } from '../../shared/boot/bootfile.ts';
 import { findBootloaders, type BootloaderInventory } from './boot/bootloaders.ts';
-import { createDhcpService, type DhcpServiceOptions } from './dhcp/service.ts';
+import { createDhcpService, type DhcpService, type DhcpServiceOptions } from './dhcp/service.ts';
 import { createLeasePool, type Scope } from './dhcp/pool.ts';
 import { createEventBus, type EventBus } from './events.ts';
 import { directoryTree, fileMapTree, generatedTree, overlayTree, type FileTree } from './files/tree.ts';
@@ -171,15 +171,19 @@ export function createBootServer(options: BootServerOptions): BootServer {
     return overlayTree(...layers);
   };
 
+  let dhcp: DhcpService | null = null;
+  const macForIp = (ip: string) => dhcp?.macForIp(ip);
+
   const services: Record<ServiceKey, Service> = {
     dhcp: wrap((c) => {
+      dhcp = null;
       if (c.dhcpMode === 'off') return null;
       const scope: Scope = { subnet: c.subnet, range: c.pool ?? { first: c.subnet.network + 1, last: c.subnet.broadcast - 1 }, router: c.router };
       const pool =
         c.dhcpMode === 'full'
           ? createLeasePool({ scopes: [scope, ...c.relayScopes.map((r) => ({ subnet: r.subnet, range: r.pool, router: r.router }))], exclude: [c.address], reservations: c.reservations, leases: store.loadLeases(), persist: (l) => store.saveLease(l) })
           : undefined;
-      return createDhcpService({
+      dhcp = createDhcpService({
         mode: c.dhcpMode,
         iface: c.interface,
         address: c.address,
@@ -193,9 +197,10 @@ export function createBootServer(options: BootServerOptions): BootServer {
         emit,
         ports: options.dhcpPorts,
       });
+      return dhcp;
     }, () => ({ state: 'disabled', detail: 'DHCP off: the site DHCP server must point clients here' })),
-    tftp: wrap((c) => createTftpService({ address: c.address, port: c.tftpPort, tree: treeFor(c), emit })),
-    http: wrap((c) => createHttpService({ address: c.address, port: c.httpPort, tree: treeFor(c), emit })),
+    tftp: wrap((c) => createTftpService({ address: c.address, port: c.tftpPort, tree: treeFor(c), emit, macForIp })),
+    http: wrap((c) => createHttpService({ address: c.address, port: c.httpPort, tree: treeFor(c), emit, macForIp })),
     iso: notYetBuilt('Serving from ISOs', (c) => (c.isos.length === 0 ? { state: 'disabled', detail: 'no ISO added' } : null)),
   };
 

@@ -49,7 +49,11 @@ export interface DhcpService {
   stop(): Promise<void>;
   status(): ServiceStatus;
   stats(): { received: number; answered: number; ignored: number; malformed: number };
+  /** The MAC last seen using `ip` (from leases given and ciaddr of requests), so HTTP and TFTP events name the machine. */
+  macForIp(ip: string): string | undefined;
 }
+
+const MAX_KNOWN_IPS = 65_536;
 
 const WARN_INTERVAL_MS = 5000;
 
@@ -63,6 +67,12 @@ export function createDhcpService(opts: DhcpServiceOptions): DhcpService {
   let state: ServiceStatus = { state: 'stopped', detail: null };
   const counters = { received: 0, answered: 0, ignored: 0, malformed: 0 };
   const lastWarn = new Map<string, number>();
+  const macByIp = new Map<string, string>();
+  const remember = (ip: string, mac: string) => {
+    if (ip === '0.0.0.0') return;
+    if (macByIp.size >= MAX_KNOWN_IPS && !macByIp.has(ip)) macByIp.clear();
+    macByIp.set(ip, mac);
+  };
 
   if (opts.mode === 'full' && (!opts.pool || !opts.primaryScope)) throw new Error('full mode needs a lease pool and a scope');
 
@@ -95,6 +105,7 @@ export function createDhcpService(opts: DhcpServiceOptions): DhcpService {
       if (e) emit('warn', `could not send ${what} to ${info.mac} at ${to.address}: ${e.message}`, { mac: info.mac, xid: req.xid });
     });
     counters.answered++;
+    if (reply.yiaddr !== '0.0.0.0') remember(reply.yiaddr, info.mac);
     emit('info', what, { mac: info.mac, xid: req.xid, ...(reply.yiaddr !== '0.0.0.0' ? { ip: reply.yiaddr } : {}) }, {
       firmware: info.firmware,
       arch: info.archName,
@@ -217,6 +228,7 @@ export function createDhcpService(opts: DhcpServiceOptions): DhcpService {
       return; // another server's reply, seen because we listen on the broadcast address
     }
     const info = classify(req);
+    remember(req.ciaddr, info.mac);
     try {
       if (bootServer) handleBootServer(socket, req, info, from);
       else if (opts.mode === 'full') handleFull(req, info);
@@ -269,6 +281,7 @@ export function createDhcpService(opts: DhcpServiceOptions): DhcpService {
     },
     status: () => state,
     stats: () => ({ ...counters }),
+    macForIp: (ip) => macByIp.get(ip),
   };
 
   async function closeAll() {

@@ -24,6 +24,8 @@ export interface TftpServiceOptions {
   maxTransfers?: number;
   /** Socket factory, for fault injection in tests. */
   createSocket?: () => Socket;
+  /** The MAC known for a client address (from DHCP), so transfer events name the machine. */
+  macForIp?: (ip: string) => string | undefined;
 }
 
 export interface TftpService {
@@ -67,6 +69,10 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
   let state: ServiceStatus = { state: 'stopped', detail: null };
   let boundPort = 0;
   const counters = { completed: 0, failed: 0, bytes: 0 };
+  const emit = (e: BootEventInput) => {
+    const mac = e.ip && !e.mac ? opts.macForIp?.(e.ip) : undefined;
+    opts.emit(mac ? { ...e, mac } : e);
+  };
 
   const sendError = (socket: Socket, to: RemoteInfo, code: number, message: string) => {
     socket.send(encode({ op: 'ERROR', code, message }), to.port, to.address);
@@ -96,12 +102,12 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
     try {
       packet = decode(msg).value;
     } catch (e) {
-      opts.emit({ service: 'tftp', level: 'warn', ip: from.address, msg: `malformed request from ${client}: ${(e as Error).message}` });
+      emit({ service: 'tftp', level: 'warn', ip: from.address, msg: `malformed request from ${client}: ${(e as Error).message}` });
       refuse(from, TftpErrorCode.ILLEGAL_OPERATION, 'malformed request');
       return;
     }
     if (packet.op === 'WRQ') {
-      opts.emit({ service: 'tftp', level: 'warn', ip: from.address, msg: `refused upload of ${packet.filename} from ${client}: rackboot is read-only` });
+      emit({ service: 'tftp', level: 'warn', ip: from.address, msg: `refused upload of ${packet.filename} from ${client}: rackboot is read-only` });
       refuse(from, TftpErrorCode.ACCESS_VIOLATION, 'read-only server');
       return;
     }
@@ -115,7 +121,7 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
       return;
     }
     if (transfers.size >= maxTransfers) {
-      opts.emit({ service: 'tftp', level: 'warn', ip: from.address, msg: `busy: ${transfers.size} transfers running, refused ${packet.filename}` });
+      emit({ service: 'tftp', level: 'warn', ip: from.address, msg: `busy: ${transfers.size} transfers running, refused ${packet.filename}` });
       refuse(from, TftpErrorCode.NOT_DEFINED, 'server busy, try again');
       return;
     }
@@ -123,7 +129,7 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
     try {
       path = normalizeRequestPath(packet.filename);
     } catch (e) {
-      opts.emit({ service: 'tftp', level: 'warn', ip: from.address, msg: `refused ${JSON.stringify(packet.filename)} from ${client}: ${(e as Error).message}`, fields: { code: (e as ProtocolError).code } });
+      emit({ service: 'tftp', level: 'warn', ip: from.address, msg: `refused ${JSON.stringify(packet.filename)} from ${client}: ${(e as Error).message}`, fields: { code: (e as ProtocolError).code } });
       refuse(from, TftpErrorCode.ACCESS_VIOLATION, 'access violation');
       return;
     }
@@ -131,12 +137,12 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
     try {
       file = await openFor(path, packet.mode);
     } catch (e) {
-      opts.emit({ service: 'tftp', level: 'warn', ip: from.address, msg: `cannot serve ${path} to ${client}: ${(e as Error).message}` });
+      emit({ service: 'tftp', level: 'warn', ip: from.address, msg: `cannot serve ${path} to ${client}: ${(e as Error).message}` });
       refuse(from, TftpErrorCode.ACCESS_VIOLATION, 'cannot read file');
       return;
     }
     if (!file) {
-      opts.emit({ service: 'tftp', level: 'info', ip: from.address, msg: `${path} not found (asked by ${client})`, fields: { path, status: 'not-found' } });
+      emit({ service: 'tftp', level: 'info', ip: from.address, msg: `${path} not found (asked by ${client})`, fields: { path, status: 'not-found' } });
       refuse(from, TftpErrorCode.FILE_NOT_FOUND, 'file not found');
       return;
     }
@@ -180,12 +186,12 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
         counters.completed++;
         counters.bytes += file.size;
         const rate = ms > 0 ? ` (${((file.size / ms) * 1000 / 1048576).toFixed(1)} MiB/s)` : '';
-        opts.emit({ service: 'tftp', level: 'info', ip: client.address, msg: `sent ${path} to ${peer}: ${file.size} bytes in ${ms} ms${rate}`, fields: { ...fields, bytes: file.size } });
+        emit({ service: 'tftp', level: 'info', ip: client.address, msg: `sent ${path} to ${peer}: ${file.size} bytes in ${ms} ms${rate}`, fields: { ...fields, bytes: file.size } });
       } else if (outcome === 'probe') {
-        opts.emit({ service: 'tftp', level: 'info', ip: client.address, msg: `${peer} read the size of ${path} and ended (size probe)`, fields });
+        emit({ service: 'tftp', level: 'info', ip: client.address, msg: `${peer} read the size of ${path} and ended (size probe)`, fields });
       } else {
         counters.failed++;
-        opts.emit({ service: 'tftp', level: 'warn', ip: client.address, msg: `transfer of ${path} to ${peer} failed: ${reason}`, fields: { ...fields, reason } });
+        emit({ service: 'tftp', level: 'warn', ip: client.address, msg: `transfer of ${path} to ${peer} failed: ${reason}`, fields: { ...fields, reason } });
       }
     };
 
@@ -285,7 +291,7 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
     socket.on('error', (e) => finish('failed', e.message));
 
     socket.bind(0, opts.address, () => {
-      opts.emit({
+      emit({
         service: 'tftp',
         level: 'info',
         ip: client.address,
@@ -318,7 +324,7 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
       listener = socket;
       boundPort = socket.address().port;
       socket.on('message', (msg, from) => void onRequest(msg, from));
-      socket.on('error', (e) => opts.emit({ service: 'tftp', level: 'error', msg: `TFTP socket error: ${e.message}` }));
+      socket.on('error', (e) => emit({ service: 'tftp', level: 'error', msg: `TFTP socket error: ${e.message}` }));
       state = { state: 'running', detail: `listening on ${opts.address}:${boundPort}` };
     },
     async stop() {
