@@ -13,6 +13,11 @@ export interface TestNet {
   prefix: number;
   /** Creates a tap enslaved to the bridge and returns its name. */
   addTap(): string;
+  /**
+   * Another machine on the same switch: its own namespace joined to the bridge by a veth pair, with `address`.
+   * Destroyed with the net.
+   */
+  addHost(address: string): Host;
   /** Runs a program inside the namespace. */
   spawn(cmd: string, args: string[], opts?: SpawnOptions): ChildProcess;
   exec(cmd: string, args: string[]): string;
@@ -20,6 +25,15 @@ export interface TestNet {
 }
 
 const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+
+export interface Host {
+  ns: string;
+  /** The host's interface name inside its namespace. */
+  iface: string;
+  address: string;
+  spawn(cmd: string, args: string[], opts?: SpawnOptions): ChildProcess;
+  exec(cmd: string, args: string[]): string;
+}
 
 export function createTestNet(opts: { address?: string; prefix?: number } = {}): TestNet {
   const ns = `rb-${randomBytes(4).toString('hex')}`;
@@ -29,6 +43,7 @@ export function createTestNet(opts: { address?: string; prefix?: number } = {}):
   if (!/^198\.(18|19)\./.test(address)) throw new Error(`test networks stay inside 198.18.0.0/15, not ${address}`);
   ip('netns', 'add', ns);
   const taps: string[] = [];
+  const hosts: string[] = [];
   try {
     ip('-n', ns, 'link', 'set', 'lo', 'up');
     ip('-n', ns, 'link', 'add', bridge, 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0');
@@ -51,6 +66,26 @@ export function createTestNet(opts: { address?: string; prefix?: number } = {}):
       taps.push(tap);
       return tap;
     },
+    addHost(hostAddress) {
+      if (!/^198\.(18|19)\./.test(hostAddress)) throw new Error(`test hosts stay inside 198.18.0.0/15, not ${hostAddress}`);
+      const hostNs = `${ns}-h${hosts.length}`;
+      const outside = `vh${hosts.length}`;
+      ip('netns', 'add', hostNs);
+      hosts.push(hostNs);
+      ip('-n', ns, 'link', 'add', outside, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', hostNs);
+      ip('-n', ns, 'link', 'set', outside, 'master', bridge);
+      ip('-n', ns, 'link', 'set', outside, 'up');
+      ip('-n', hostNs, 'link', 'set', 'lo', 'up');
+      ip('-n', hostNs, 'addr', 'add', `${hostAddress}/${prefix}`, 'dev', 'eth0');
+      ip('-n', hostNs, 'link', 'set', 'eth0', 'up');
+      return {
+        ns: hostNs,
+        iface: 'eth0',
+        address: hostAddress,
+        spawn: (cmd, args, spawnOpts = {}) => spawn('ip', ['netns', 'exec', hostNs, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...spawnOpts }),
+        exec: (cmd, args) => execFileSync('ip', ['netns', 'exec', hostNs, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }).toString(),
+      };
+    },
     spawn(cmd, args, spawnOpts = {}) {
       return spawn('ip', ['netns', 'exec', ns, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...spawnOpts });
     },
@@ -58,10 +93,12 @@ export function createTestNet(opts: { address?: string; prefix?: number } = {}):
       return execFileSync('ip', ['netns', 'exec', ns, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
     },
     destroy() {
-      try {
-        ip('netns', 'del', ns);
-      } catch {
-        // Already gone.
+      for (const name of [...hosts, ns]) {
+        try {
+          ip('netns', 'del', name);
+        } catch {
+          // Already gone.
+        }
       }
     },
   };

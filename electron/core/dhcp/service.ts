@@ -229,6 +229,8 @@ export function createDhcpService(opts: DhcpServiceOptions): DhcpService {
     }
     const info = classify(req);
     remember(req.ciaddr, info.mac);
+    // In proxy mode the only sign of the address the site server gave is the client's REQUEST (option 50).
+    if (info.messageType === MessageType.REQUEST) remember(requested(req, DhcpOption.REQUESTED_IP) ?? '0.0.0.0', info.mac);
     try {
       if (bootServer) handleBootServer(socket, req, info, from);
       else if (opts.mode === 'full') handleFull(req, info);
