@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { request } from 'node:http';
+import { chmodSync } from 'node:fs';
 import { runCli, startCli, tempDir, type Running } from '../helpers/rackboot.ts';
 
 const data = tempDir();
@@ -147,5 +148,25 @@ describe('rackboot serve and SIGINT', () => {
     const s = await startCli(['serve', '--interface', 'lo', '--dhcp', 'off', ...freePorts(), '--data', data.path]);
     expect(s.first.ui).toBeNull();
     expect(await s.stop('SIGINT')).toBe(0);
+  });
+});
+
+describe('rackboot serve without the privilege to bind ports below 1024', () => {
+  const asRoot = process.getuid?.() === 0;
+  if (!asRoot) console.log('[skip] privilege drop: needs root to become nobody (CI runs as root)');
+  it.skipIf(!asRoot)('fails start with the fix in one line, exit 1, nothing half-started', async () => {
+    const dir = tempDir('rackboot-nobody-');
+    chmodSync(dir.path, 0o777);
+    try {
+      const r = await runCli(['serve', '--interface', 'lo', '--dhcp', 'proxy', '--data', dir.path], {
+        cmdPrefix: ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'],
+        timeoutMs: 30_000,
+      });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^rackboot: DHCP port 67 needs root or CAP_NET_BIND_SERVICE: run rackboot with sudo/)]);
+    } finally {
+      dir.remove();
+    }
   });
 });
