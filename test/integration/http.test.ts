@@ -3,26 +3,17 @@
  * requests and keep-alive; hostile paths never leave the root; slow and vanishing clients keep memory bounded
  * and end as `aborted` events; stop() is prompt; a taken port is a readable failure.
  */
-import { execFile, spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BootEventInput } from '../../shared/model/event.ts';
 import { directoryTree, memoryFile, type FileTree, type OpenFile } from '../../electron/core/files/tree.ts';
 import { createHttpService, type HttpService } from '../../electron/core/http/service.ts';
 import { tempDir } from '../helpers/rackboot.ts';
+import { missing, run, sha } from '../helpers/tools.ts';
 
-const run = promisify(execFile);
-const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-const missing = (...cmds: string[]) => {
-  const absent = cmds.filter((c) => !has(c));
-  if (absent.length) console.log(`[skip] ${absent.join(', ')} missing: run build/scripts/install-test-tools.sh`);
-  return absent.length > 0;
-};
 
 const base = tempDir('rackboot-http-');
 const root = join(base.path, 'root');

@@ -2,27 +2,18 @@
  * The TFTP service against real clients on loopback: atftp (blksize, windowsize), tftp-hpa and curl fetch
  * byte-identical files; a lossy socket that drops and duplicates packets still completes.
  */
-import { execFile, spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BootEventInput } from '../../shared/model/event.ts';
 import { decode, encode } from '../../shared/protocol/tftp/codec.ts';
 import { directoryTree } from '../../electron/core/files/tree.ts';
 import { createTftpService, type TftpService } from '../../electron/core/tftp/service.ts';
 import { tempDir } from '../helpers/rackboot.ts';
+import { missing, run, sha } from '../helpers/tools.ts';
 
-const run = promisify(execFile);
-const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-const missing = (...cmds: string[]) => {
-  const absent = cmds.filter((c) => !has(c));
-  if (absent.length) console.log(`[skip] ${absent.join(', ')} missing: run build/scripts/install-test-tools.sh`);
-  return absent.length > 0;
-};
 
 const root = tempDir('rackboot-tftp-');
 const out = tempDir('rackboot-tftp-out-');
