@@ -120,6 +120,11 @@ function wrap(make: (config: ServerConfig) => Running | null, disabled: (config:
   };
 }
 
+/** The largest TFTP block that fits one IPv4 frame on the NIC: MTU - 20 (IP) - 8 (UDP) - 4 (TFTP), within RFC 2348's 65464. */
+export function tftpBlockLimit(mtu: number): number {
+  return Math.max(512, Math.min(65464, mtu - 32));
+}
+
 /** The iPXE script every iPXE client is pointed at. Issue 6 replaces it with the per-machine boot decision. */
 function ipxeScript(c: ServerConfig): string {
   return [
@@ -199,7 +204,7 @@ export function createBootServer(options: BootServerOptions): BootServer {
       });
       return dhcp;
     }, () => ({ state: 'disabled', detail: 'DHCP off: the site DHCP server must point clients here' })),
-    tftp: wrap((c) => createTftpService({ address: c.address, port: c.tftpPort, tree: treeFor(c), emit, macForIp })),
+    tftp: wrap((c) => createTftpService({ address: c.address, port: c.tftpPort, tree: treeFor(c), emit, macForIp, limits: { maxBlksize: tftpBlockLimit(c.mtu) } })),
     http: wrap((c) => createHttpService({ address: c.address, port: c.httpPort, tree: treeFor(c), emit, macForIp })),
     iso: notYetBuilt('Serving from ISOs', (c) => (c.isos.length === 0 ? { state: 'disabled', detail: 'no ISO added' } : null)),
   };

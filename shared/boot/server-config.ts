@@ -10,6 +10,8 @@ export interface ServerConfig {
   interface: string;
   address: string;
   subnet: Subnet;
+  /** The NIC's MTU (1500 when unknown): TFTP blocks must fit one frame (RFC 2348; dnsmasq uses MTU - 32). */
+  mtu: number;
   dhcpMode: DhcpMode;
   /** Only in full mode. */
   pool: IPv4Range | null;
@@ -84,6 +86,7 @@ export function resolveServerConfig(settings: Settings, nics: NetInterface[]): S
   return {
     interface: nic.name,
     address: chosen.address,
+    mtu: nic.mtu ?? 1500,
     subnet,
     dhcpMode: settings.dhcpMode,
     pool,

@@ -7,6 +7,7 @@ import { DEFAULT_SETTINGS, type NetInterface, type ServerStatus } from '../../sh
 import type { BootEvent } from '../../shared/model/event.ts';
 import { createBootServer, type BootServer } from '../../electron/core/server.ts';
 import { tempDir } from '../helpers/rackboot.ts';
+import { missing, run } from '../helpers/tools.ts';
 
 // The real loopback NIC, so the services really bind; unprivileged ports picked per run.
 const nics: NetInterface[] = [
@@ -94,6 +95,22 @@ describe('boot server core', () => {
     core = createBootServer({ dataDir: dir.path, listInterfaces: () => nics, dhcpPorts });
     expect(await core.api.getSettings(undefined)).toMatchObject({ interface: 'lo', dhcpMode: 'off' });
     expect(core.store.recentEvents(10).map((e) => e.msg)).toEqual(expect.arrayContaining([expect.stringMatching(/started on lo/), 'boot server stopped']));
+  });
+
+  it.skipIf(missing('curl')).each([
+    [1500, 1468],
+    [9000, 8192],
+  ])('on a NIC with MTU %i, TFTP grants curl a block size of %i (one frame, RFC 2348)', async (mtu, granted) => {
+    await core.close();
+    const nic = { ...nics[0]!, mtu };
+    core = createBootServer({ dataDir: dir.path, listInterfaces: () => [nic], dhcpPorts });
+    const { httpPort, tftpPort } = ports();
+    await core.api.setSettings({ interface: 'lo', dhcpMode: 'off', httpPort, tftpPort });
+    await core.api.startServer(undefined);
+    const out = join(dir.path, 'u.kpxe');
+    await run('curl', ['-s', '--tftp-blksize', '8192', '-o', out, `tftp://127.0.0.1:${tftpPort}/undionly.kpxe`]);
+    const sent = core.events.recent({ limit: 50 }).find((e) => e.service === 'tftp' && /^sending undionly\.kpxe/.test(e.msg));
+    expect(sent?.fields).toMatchObject({ blksize: granted });
   });
 
   it('keeps CLI settings in memory only', async () => {
