@@ -107,4 +107,24 @@ describe.skipIf(skip).each(MODES)('$mode DHCP: BIOS and UEFI firmware boot into 
       await Promise.all(vms.map((v) => v.kill()));
     }
   });
+
+  it.runIf(mode === 'full')('a UEFI HTTP boot client gets a URL, fetches ipxe.efi with HEAD and GET, and keeps its address into iPXE', async () => {
+    const mac = '52:54:00:18:01:03';
+    // OVMF's fw_cfg switches turn PXE off, so the firmware goes straight to HTTP boot (HTTPClient, arch 16).
+    const vm = launchVm({ net, tap: net.addTap(), firmware: 'uefi', mac, workDir: work.path, extra: ['-fw_cfg', 'name=opt/org.tianocore/IPv4PXESupport,string=n', '-fw_cfg', 'name=opt/org.tianocore/IPv6PXESupport,string=n'] });
+    try {
+      const offer = await waitFor(server, (l) => l.service === 'dhcp' && l.mac === mac && /^ACK /.test(l.msg ?? '') && l.fields?.bootClass === 'HTTPClient', 150_000, `HTTP boot ACK to ${mac}`, vm);
+      expect(offer.fields).toMatchObject({ arch: 'X64_EFI_HTTP', file: 'http://198.18.0.1:8080/ipxe.efi' });
+      const get = await waitFor(server, (l) => l.service === 'http' && l.mac === mac && l.fields?.path === 'ipxe.efi' && l.fields?.method === 'GET', 60_000, `GET ipxe.efi by ${mac}`, vm);
+      expect(get.fields).toMatchObject({ status: 200, outcome: 'ok' });
+      expect(get.fields?.userAgent).toMatch(/UefiHttpBoot/);
+      // EDK2 asks HEAD first for the size, then GET.
+      expect((server.lines as LogLine[]).some((l) => l.service === 'http' && l.mac === mac && l.fields?.path === 'ipxe.efi' && l.fields?.method === 'HEAD' && l.fields?.status === 200)).toBe(true);
+      const script = await waitFor(server, (l) => l.service === 'http' && l.mac === mac && l.fields?.path === 'boot.ipxe', 120_000, `boot.ipxe fetched by iPXE on ${mac}`, vm);
+      // The firmware and iPXE ask with different client ids; the MAC keeps them on one address.
+      expect(script.ip).toBe(offer.ip);
+    } finally {
+      await vm.kill();
+    }
+  });
 });

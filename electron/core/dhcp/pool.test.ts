@@ -85,6 +85,18 @@ describe('lease pool', () => {
     expect(second.p.commit(...A, scope, '198.18.0.10', 600, { initReboot: true })).toMatchObject({ lease: { ip: '198.18.0.10' } });
   });
 
+  it('keeps one address per machine when its client id changes on the way through a boot (firmware, then iPXE)', () => {
+    const { p } = pool();
+    const firmware = 'id:00' + 'ab'.repeat(16);
+    const ipxe = 'mac:aa:aa:aa:aa:aa:aa';
+    p.offer(firmware, A[1], scope, null);
+    expect(p.commit(firmware, A[1], scope, '198.18.0.10', 600, { initReboot: false })).toMatchObject({ lease: { ip: '198.18.0.10' } });
+    expect(p.offer(ipxe, A[1], scope, null)).toMatchObject({ ip: '198.18.0.10' });
+    expect(p.commit(ipxe, A[1], scope, '198.18.0.10', 600, { initReboot: false })).toMatchObject({ lease: { ip: '198.18.0.10', clientKey: ipxe } });
+    // Another machine still cannot have it.
+    expect(p.commit(...B, scope, '198.18.0.10', 600, { initReboot: false })).toMatchObject({ nak: expect.any(String) });
+  });
+
   it('never hands out excluded addresses (rackboot itself)', () => {
     const s: Scope = { ...scope, range: { first: ip('198.18.0.1'), last: ip('198.18.0.2') } };
     const { p } = pool({ scopes: [s] });

@@ -71,19 +71,23 @@ export function createLeasePool(opts: LeasePoolOptions): LeasePool {
   const reservedIps = new Map(opts.reservations.map((r) => [parseIPv4(r.ip)!, r.mac]));
   const byKey = new Map<string, Lease>();
   const byIp = new Map<number, Lease>();
+  // One machine asks with several client ids on its way through a boot (firmware with a UUID client id,
+  // then iPXE with none, then the installer's own client): the MAC ties them to one address.
+  const byMac = new Map<string, Lease>();
   const offers = new Map<string, { ip: number; until: number }>();
   const offeredIps = new Map<number, Held>();
   const cursors = new Map<Scope, number>();
 
-  for (const l of opts.leases) {
+  const index = (l: Lease) => {
     byKey.set(l.clientKey, l);
     byIp.set(parseIPv4(l.ip)!, l);
-  }
+    byMac.set(l.mac, l);
+  };
+  for (const l of opts.leases) index(l);
 
   const save = (l: Lease) => {
     opts.persist(l);
-    byKey.set(l.clientKey, l);
-    byIp.set(parseIPv4(l.ip)!, l);
+    index(l);
   };
 
   /** May `key` (with `mac`) have `ip` now? */
@@ -94,7 +98,7 @@ export function createLeasePool(opts: LeasePoolOptions): LeasePool {
     const lease = byIp.get(ip);
     // A declined address is out for everyone, the decliner included (RFC 2131 §4.3.3).
     if (lease?.state === 'declined' && lease.expiresAt > t) return false;
-    if (lease && lease.clientKey !== key && lease.state === 'bound' && lease.expiresAt > t) return false;
+    if (lease && lease.clientKey !== key && lease.mac !== mac && lease.state === 'bound' && lease.expiresAt > t) return false;
     const held = offeredIps.get(ip);
     if (held && held.key !== key && held.until > t) return false;
     return true;
@@ -143,7 +147,7 @@ export function createLeasePool(opts: LeasePoolOptions): LeasePool {
         }
       }
       const candidates: number[] = [];
-      const existing = byKey.get(key);
+      const existing = byKey.get(key) ?? byMac.get(mac);
       if (existing && existing.state !== 'declined') candidates.push(parseIPv4(existing.ip)!);
       const offered = offers.get(key);
       if (offered && offered.until > t) candidates.push(offered.ip);
@@ -165,7 +169,7 @@ export function createLeasePool(opts: LeasePoolOptions): LeasePool {
       if (reservation && !reservedHere && inSubnet(parseIPv4(reservation.ip)!, scope.subnet)) {
         return { nak: `${mac} is reserved ${reservation.ip}` };
       }
-      const known = byKey.get(key);
+      const known = byKey.get(key) ?? byMac.get(mac);
       // RFC 2131 §4.3.2 INIT-REBOOT: with no record of the client, stay silent (another server may own it).
       if (initReboot && !reservedHere && (!known || known.ip !== ipText)) {
         const other = byIp.get(ip);
@@ -176,7 +180,7 @@ export function createLeasePool(opts: LeasePoolOptions): LeasePool {
       if (!reservedHere && !inRange(ip, scope)) return { nak: `${ipText} is outside the pool` };
       if (!freeFor(ip, key, mac, t)) return { nak: `${ipText} belongs to another machine` };
       const previous = known && known.ip !== ipText ? byIp.get(parseIPv4(known.ip)!) : undefined;
-      if (previous && previous.clientKey === key) byIp.delete(parseIPv4(previous.ip)!);
+      if (previous && (previous.clientKey === key || previous.mac === mac)) byIp.delete(parseIPv4(previous.ip)!);
       const lease: Lease = {
         clientKey: key,
         mac,
