@@ -13,7 +13,7 @@ import { chooseBootfile, type BootChoice, type BootTarget } from '../../../share
 import { classify, type ClientInfo } from '../../../shared/boot/classify.ts';
 import { bootServerAck, destination, fitsClient, fullReply, nak, proxyOffer, STANDARD_PORTS, type Ports } from '../../../shared/boot/dhcp-reply.ts';
 import type { BootEventInput } from '../../../shared/model/event.ts';
-import { formatIPv4 } from '../../../shared/net/ipv4.ts';
+import { formatIPv4, inSubnet, parseIPv4 } from '../../../shared/net/ipv4.ts';
 import { decode, encode, getOption, BOOTREQUEST, type DhcpPacket } from '../../../shared/protocol/dhcp4/codec.ts';
 import { DhcpOption, MessageType, messageTypeName } from '../../../shared/protocol/dhcp4/options.ts';
 import { bootItem, readIp } from '../../../shared/protocol/dhcp4/values.ts';
@@ -170,6 +170,8 @@ export function createDhcpService(opts: DhcpServiceOptions): DhcpService {
       case MessageType.DECLINE: {
         const ip = requested(req, DhcpOption.REQUESTED_IP);
         if (serverId !== opts.address || !ip) return ignore(info, req, 'DECLINE not meant for this server');
+        // Only an address of this network can have been given out here; anything else would replace the client's lease row.
+        if (!inSubnet(parseIPv4(ip)!, scope.subnet)) return ignore(info, req, `it declined ${ip}, which is not on ${formatIPv4(scope.subnet.network)}/${scope.subnet.prefix}`, 'warn');
         pool.decline(info.clientKey, info.mac, ip);
         counters.ignored++;
         return emit('warn', `${info.mac} declined ${ip}: something else on the network uses that address; it stays out of the pool for 10 minutes`, { mac: info.mac, ip, xid: req.xid });
