@@ -38,7 +38,7 @@ export interface TftpService {
 }
 
 const NETASCII_LIMIT = 16 * 1024 * 1024;
-const READ_AHEAD = 256 * 1024;
+const READ_AHEAD = 1024 * 1024;
 
 /** netascii (RFC 764): LF -> CR LF, CR -> CR NUL. Only small text files ever travel this way. */
 function toNetascii(bytes: Uint8Array): Uint8Array {
@@ -195,22 +195,11 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
       }
     };
 
-    async function block(k: number): Promise<Uint8Array> {
+    /** The DATA packet for block k from the read-ahead cache, or null when the cache must be refilled first. */
+    function cachedBlock(k: number): Uint8Array | null {
       const start = (k - 1) * blksize;
       const len = Math.max(0, Math.min(blksize, file.size - start));
-      if (start < cacheStart || start + len > cacheStart + cache.length) {
-        const want = Math.min(Math.max(READ_AHEAD, blksize * windowsize), Math.max(0, file.size - start));
-        const buf = new Uint8Array(want);
-        let got = 0;
-        while (got < want) {
-          const r = await file.read(start + got, buf, got, want - got);
-          if (r === 0) break;
-          got += r;
-        }
-        cache = buf.subarray(0, got);
-        cacheStart = start;
-        if (got < len) throw new Error(`file shrank while being served (${path})`);
-      }
+      if (start < cacheStart || start + len > cacheStart + cache.length) return null;
       // A fresh buffer per packet: dgram may still hold the previous one while it waits to send.
       const packet = new Uint8Array(4 + len);
       packet.set(cache.subarray(start - cacheStart, start - cacheStart + len), 4);
@@ -218,17 +207,53 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
       return packet;
     }
 
+    let refilling = false;
+    /** One positional read serves many blocks; the hot path (a cached block) never waits on the thread pool. */
+    async function refill(k: number): Promise<void> {
+      const start = (k - 1) * blksize;
+      const len = Math.max(0, Math.min(blksize, file.size - start));
+      const want = Math.min(Math.max(READ_AHEAD, blksize * windowsize), Math.max(0, file.size - start));
+      const buf = new Uint8Array(want);
+      let got = 0;
+      while (got < want) {
+        const r = await file.read(start + got, buf, got, want - got);
+        if (r === 0) break;
+        got += r;
+      }
+      if (got < len) throw new Error(`file shrank while being served (${path})`);
+      cache = buf.subarray(0, got);
+      cacheStart = start;
+    }
+
+    let armedMs = 0;
     const arm = () => {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(onTimeout, baseTimeout * 2 ** Math.min(attempts, 4));
+      const ms = baseTimeout * 2 ** Math.min(attempts, 4);
+      // refresh() re-arms the same timer without a new allocation: this runs once per ACK.
+      if (timer && armedMs === ms) timer.refresh();
+      else {
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(onTimeout, ms);
+        armedMs = ms;
+      }
     };
 
-    async function sendWindow() {
-      if (done) return;
+    /** Sends blocks lastAcked+1 .. lastAcked+windowsize; synchronous unless the cache needs a read. */
+    function sendWindow(): void {
+      if (done || refilling) return;
       const last = Math.min(lastAcked + windowsize, totalBlocks);
       for (let k = lastAcked + 1; k <= last; k++) {
-        const data = await block(k);
-        if (done) return;
+        const data = cachedBlock(k);
+        if (!data) {
+          refilling = true;
+          refill(k).then(
+            () => {
+              refilling = false;
+              sendWindow();
+            },
+            (e: Error) => finish('failed', e.message),
+          );
+          return;
+        }
         socket.send(data, client.port, client.address);
         if (k > sentUpTo) sentUpTo = k;
       }
@@ -250,7 +275,7 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
       }
       retransmits++;
       if (awaitingOack) sendOack();
-      else void sendWindow().catch((e: Error) => finish('failed', e.message));
+      else sendWindow();
     }
 
     socket.on('message', (msg, from) => {
@@ -260,10 +285,14 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
         return;
       }
       let p: TftpPacket;
-      try {
-        p = decode(msg).value;
-      } catch {
-        return; // garbage from the right peer: the timer will retransmit
+      // Fast path for the packet that arrives once per window: a 4-byte ACK (RFC 1350 §5).
+      if (msg.length === 4 && msg[0] === 0 && msg[1] === 4) p = { op: 'ACK', block: (msg[2]! << 8) | msg[3]! };
+      else {
+        try {
+          p = decode(msg).value;
+        } catch {
+          return; // garbage from the right peer: the timer will retransmit
+        }
       }
       if (p.op === 'ERROR') {
         // BIOS ROMs abort the tsize probe with error 0, EDK2 with error 8; both then ask again.
@@ -275,7 +304,7 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
         if (p.block !== 0) return;
         awaitingOack = false;
         attempts = 0;
-        void sendWindow().catch((e: Error) => finish('failed', e.message));
+        sendWindow();
         return;
       }
       // Map the 16-bit ACK onto the newest 32-bit block number it can mean.
@@ -286,7 +315,7 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
       attempts = 0;
       if (lastAcked >= totalBlocks) return finish('ok');
       // RFC 7440: an ACK inside the window means the rest was lost; resume after it.
-      void sendWindow().catch((e: Error) => finish('failed', e.message));
+      sendWindow();
     });
     socket.on('error', (e) => finish('failed', e.message));
 
@@ -299,7 +328,7 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
         fields: { path, size: file.size, blksize, windowsize, options: Object.fromEntries(requested), client: peer },
       });
       if (awaitingOack) sendOack();
-      else void sendWindow().catch((e: Error) => finish('failed', e.message));
+      else sendWindow();
     });
   }
 
