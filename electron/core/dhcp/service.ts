@@ -80,12 +80,12 @@ export function createDhcpService(opts: DhcpServiceOptions): DhcpService {
     opts.emit({ service: 'dhcp', level, iface: opts.iface, msg, fields, ...extra });
 
   /** A flood of garbage from one source is one warning per interval, not one per packet. */
-  const warnOnce = (source: string, msg: string, fields: Record<string, unknown>) => {
+  const warnOnce = (key: string, msg: string, extra: Partial<BootEventInput>, fields: Record<string, unknown>) => {
     const now = Date.now();
-    if ((lastWarn.get(source) ?? 0) + WARN_INTERVAL_MS > now) return;
+    if ((lastWarn.get(key) ?? 0) + WARN_INTERVAL_MS > now) return;
     if (lastWarn.size > 10_000) lastWarn.clear();
-    lastWarn.set(source, now);
-    emit('warn', msg, { ip: source }, fields);
+    lastWarn.set(key, now);
+    emit('warn', msg, extra, fields);
   };
 
   const ignore = (info: ClientInfo, req: DhcpPacket, why: string, level: BootEventInput['level'] = 'debug') => {
@@ -102,7 +102,8 @@ export function createDhcpService(opts: DhcpServiceOptions): DhcpService {
     }
     const bytes = encode(reply);
     socket.send(bytes, to.port, to.address, (e) => {
-      if (e) emit('warn', `could not send ${what} to ${info.mac} at ${to.address}: ${e.message}`, { mac: info.mac, xid: req.xid });
+      // One warning per interval for all send failures: a flood of made-up ciaddr values must not flood the log.
+      if (e) warnOnce('send', `could not send ${what} to ${info.mac} at ${to.address}: ${e.message}`, { mac: info.mac, xid: req.xid }, { to: to.address });
     });
     counters.answered++;
     if (reply.yiaddr !== '0.0.0.0') remember(reply.yiaddr, info.mac);
@@ -136,7 +137,10 @@ export function createDhcpService(opts: DhcpServiceOptions): DhcpService {
     const pool = opts.pool!;
     const relayed = req.giaddr !== '0.0.0.0';
     const scope = relayed ? pool.scopeFor(req.giaddr) : opts.primaryScope!;
-    if (!scope) return ignore(info, req, `relayed by ${req.giaddr}, a network rackboot has no pool for`, 'warn');
+    if (!scope) {
+      counters.ignored++;
+      return warnOnce('unknown-relay', `${typeName(info)} from ${info.mac} ignored: relayed by ${req.giaddr}, a network rackboot has no pool for`, { mac: info.mac, xid: req.xid }, { relay: req.giaddr, reason: 'no pool for the relay' });
+    }
     const base = { serverIp: opts.address, prefix: scope.subnet.prefix, router: scope.router, dns: opts.dns ?? [opts.address], domain: opts.domain ?? null, info };
     const to = (reply: DhcpPacket) => destination(req, reply, ports);
     const serverId = requested(req, DhcpOption.SERVER_ID);
@@ -223,7 +227,7 @@ export function createDhcpService(opts: DhcpServiceOptions): DhcpService {
       req = decode(msg).value;
     } catch (e) {
       counters.malformed++;
-      return warnOnce(from.address, `malformed DHCP packet from ${from.address}:${from.port}: ${(e as Error).message}`, { code: (e as { code?: string }).code });
+      return warnOnce(from.address, `malformed DHCP packet from ${from.address}:${from.port}: ${(e as Error).message}`, { ip: from.address }, { code: (e as { code?: string }).code });
     }
     if (req.op !== BOOTREQUEST) {
       counters.ignored++;
@@ -240,7 +244,7 @@ export function createDhcpService(opts: DhcpServiceOptions): DhcpService {
     } catch (e) {
       // A packet that breaks a builder (absurd field lengths) costs that client its answer, never the service.
       counters.malformed++;
-      warnOnce(from.address, `could not answer ${info.mac}: ${(e as Error).message}`, { code: (e as { code?: string }).code, xid: req.xid });
+      warnOnce(from.address, `could not answer ${info.mac}: ${(e as Error).message}`, { ip: from.address, mac: info.mac, xid: req.xid }, { code: (e as { code?: string }).code });
     }
   }
 
