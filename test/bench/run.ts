@@ -1,0 +1,221 @@
+/**
+ * `npm run bench`: rackboot against the servers it replaces, side by side, on one machine.
+ *
+ *   TFTP  dnsmasq vs rackboot: a big random file at blksize 512 / 1468 lockstep and 1468 + windowsize 16
+ *   DHCP  Kea (memfile, multi-threaded), dnsmasq and rackboot: highest perfdhcp DORA rate with < 0.1 % drops
+ *   HTTP  nginx (sendfile) vs rackboot: a big file to 1 and to 50 concurrent curl clients
+ *
+ * Every server runs in its own network namespace joined to a client namespace by a veth pair (MTU 1500,
+ * addresses in 198.18.0.0/15); nothing touches the host's network. Servers are pinned to one CPU and clients to
+ * the other: on a small VM, where the scheduler happens to put the two ends of a lockstep transfer changes the
+ * result several-fold, so each side gets a core of its own, as if they were two machines.
+ *
+ * Prints a table (goal, ratio, pass/miss per row) and writes test/artifacts/bench-<timestamp>.json and
+ * bench-latest.json. Timings are never asserted anywhere; this is not part of the test suite.
+ *
+ * Flags: --quick (about a minute: small files, one run each), --only tftp,dhcp,http,
+ *        --tftp-client atftp|node|both (default atftp; `node` is the bench's own client on the repo's codec;
+ *        `both` runs each row with both, to show whether the client limits the result).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { benchDhcp } from './dhcp.ts';
+import { benchHttp } from './http.ts';
+import { cleanupAll, exit, installSignalHandlers, leftoverNamespaces, log, MiB, rackbootVersion, REPO, type Row } from './shared.ts';
+import { benchTftp, type TftpClientName } from './tftp.ts';
+
+const HELP = `usage: npm run bench -- [--quick] [--only tftp,dhcp,http] [--tftp-client atftp|node|both]
+  --quick         smoke run (~1 minute): small files, one run per row, short DHCP steps without retries
+  --only LIST     run only these benchmarks
+  --tftp-client   TFTP client used for both servers: atftp (default), node (test/bench/tftp-client.ts,
+                  on the repo's codec) or both (every TFTP row twice, to see whether the client is the limit)
+Needs root (network namespaces) and dnsmasq, kea-dhcp4, perfdhcp, nginx, atftp, curl, iproute2
+(build/scripts/install-test-tools.sh).`;
+
+interface Goal {
+  bench: Row['bench'];
+  case: string;
+  /** The reference row the rackboot row is divided by. */
+  against: { server: string; case?: string };
+  min: number;
+  text: string;
+  /** Not stated in the issue: a placeholder until someone sets one. */
+  assumed?: boolean;
+}
+
+const GOALS: Goal[] = [
+  { bench: 'tftp', case: 'blksize 512, lockstep', against: { server: 'dnsmasq' }, min: 1, text: '>= 1.0x dnsmasq' },
+  { bench: 'tftp', case: 'blksize 1468, lockstep', against: { server: 'dnsmasq' }, min: 1, text: '>= 1.0x dnsmasq' },
+  // dnsmasq ignores windowsize (its OACK leaves it out), so its row is its lockstep speed: the honest comparison.
+  { bench: 'tftp', case: 'blksize 1468, windowsize 16', against: { server: 'dnsmasq' }, min: 4, text: '>= 4x dnsmasq' },
+  { bench: 'dhcp', case: 'DORA, relayed, < 0.1 % drops', against: { server: 'dnsmasq' }, min: 1, text: '>= 1.0x dnsmasq', assumed: true },
+  { bench: 'http', case: '1 client', against: { server: 'nginx' }, min: 1, text: '>= 1.0x nginx', assumed: true },
+  { bench: 'http', case: '50 clients', against: { server: 'nginx' }, min: 1, text: '>= 1.0x nginx', assumed: true },
+];
+
+/** A tool's version from its own output (some print it on stderr: nginx -v, atftp -V). */
+function version(cmd: string, args: string[], pattern: RegExp): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  const out = `${r.stdout ?? ''}\n${r.stderr ?? ''}`;
+  return pattern.exec(out)?.[1] ?? (r.error ? `unavailable (${r.error.message})` : out.trim().split('\n')[0]!);
+}
+
+function versions(): Record<string, string> {
+  return {
+    rackboot: rackbootVersion(),
+    dnsmasq: version('dnsmasq', ['--version'], /Dnsmasq version (\S+)/),
+    kea: version('kea-dhcp4', ['-v'], /^\s*(\S+)/),
+    perfdhcp: version('perfdhcp', ['-v'], /([\d.]+)/),
+    nginx: version('nginx', ['-v'], /nginx\/(\S+)/),
+    atftp: version('atftp', ['-V'], /atftp-(\S+)/),
+    curl: version('curl', ['--version'], /curl (\S+)/),
+    node: process.versions.node,
+    kernel: release(),
+  };
+}
+
+function missingTools(): string[] {
+  const tools = ['ip', 'ss', 'taskset', 'dnsmasq', 'kea-dhcp4', 'perfdhcp', 'nginx', 'atftp', 'curl'];
+  return tools.filter((t) => {
+    try {
+      execFileSync('sh', ['-c', `command -v ${t}`], { stdio: 'ignore' });
+      return false;
+    } catch {
+      return true;
+    }
+  });
+}
+
+interface Verdict {
+  ratio: number | null;
+  ratioText: string;
+  goal: string;
+  result: 'pass' | 'miss' | 'n/a' | '';
+}
+
+function verdict(row: Row, rows: Row[]): Verdict {
+  if (row.server !== 'rackboot') {
+    // Say so when a server ran a windowed case in lockstep because it did not grant the window.
+    const oack = row.detail?.oack;
+    const lockstep = row.bench === 'tftp' && row.case.includes('windowsize') && typeof oack === 'string' && !/windowsize/i.test(oack);
+    return { ratio: null, ratioText: lockstep ? 'windowsize not granted: lockstep' : '', goal: '', result: '' };
+  }
+  const goal = GOALS.find((g) => g.bench === row.bench && g.case === row.case);
+  const refCase = goal?.against.case ?? row.case;
+  const refs = rows.filter((r) => r.bench === row.bench && r.case === refCase && r.client === row.client && r.server !== 'rackboot');
+  const label = refCase === row.case ? '' : ` (${refCase.split(', ').at(-1)})`;
+  const ratios = refs.map((r) => ({ server: r.server, ratio: row.value !== null && r.value ? row.value / r.value : null }));
+  const ratioText = ratios.map((r) => (r.ratio === null ? `- vs ${r.server}` : `${r.ratio.toFixed(2)}x ${r.server}${label}`)).join(', ');
+  if (!goal) return { ratio: null, ratioText, goal: '', result: '' };
+  const ratio = ratios.find((r) => r.server === goal.against.server)?.ratio ?? null;
+  return { ratio, ratioText, goal: goal.text + (goal.assumed ? ' (assumed)' : ''), result: ratio === null ? 'n/a' : ratio >= goal.min ? 'pass' : 'miss' };
+}
+
+function fmt(v: number, unit: string): string {
+  return unit === 'MB/s' ? `${v.toFixed(1)} MB/s` : `${Math.round(v)} ${unit}`;
+}
+
+/** The runs behind a median; for DHCP, the step that set the result and the one that ended the search. */
+function runsText(r: Row): string {
+  const d = r.detail ?? {};
+  if (r.bench === 'dhcp' && typeof d.requestedRate === 'number') return `ok at ${d.requestedRate}/s; ${String(d.limit)}`;
+  return r.samples.map((s) => (r.unit === 'MB/s' ? s.toFixed(s < 10 ? 1 : 0) : String(Math.round(s)))).join(' / ');
+}
+
+function table(rows: Row[]): string {
+  const clients = new Set(rows.filter((r) => r.client).map((r) => r.client));
+  const head = ['Benchmark', 'Case', 'Server', 'Median', 'Runs', 'vs reference', 'Goal', 'Result'];
+  const body = rows.map((r) => {
+    const v = verdict(r, rows);
+    const label = clients.size > 1 && r.client ? `${r.case} [${r.client}]` : r.case;
+    return [r.bench.toUpperCase(), label, r.server, r.value === null ? (r.note ?? 'not measured') : fmt(r.value, r.unit), runsText(r), v.ratioText, v.goal, v.result];
+  });
+  // A long "not available" reason may not stretch the Median column for every other row.
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (i === 3 && b[3]!.length > 24 ? 0 : b[i]!.length))));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean' }, only: { type: 'string' }, 'tftp-client': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: false,
+  });
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return;
+  }
+  const quick = values.quick ?? false;
+  const only = new Set((values.only ?? 'tftp,dhcp,http').split(',').map((s) => s.trim()));
+  for (const o of only) if (!['tftp', 'dhcp', 'http'].includes(o)) throw new Error(`--only takes tftp, dhcp, http; not ${o}`);
+  const clientFlag = values['tftp-client'] ?? 'atftp';
+  if (!['node', 'atftp', 'both'].includes(clientFlag)) throw new Error(`--tftp-client takes node, atftp or both; not ${clientFlag}`);
+  const tftpClients: TftpClientName[] = clientFlag === 'both' ? ['atftp', 'node'] : [clientFlag as TftpClientName];
+
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) throw new Error('the bench needs Linux and root (it creates network namespaces)');
+  const missing = missingTools();
+  if (missing.length) throw new Error(`missing tools: ${missing.join(', ')} (run build/scripts/install-test-tools.sh)`);
+  const stale = leftoverNamespaces();
+  if (stale.length) log(`bench: warning: namespaces from an earlier, killed bench are still there: ${stale.join(' ')} (remove with ip netns del NAME)`);
+  if (cpus().length < 2) log('bench: warning: fewer than 2 CPUs; client and server share one');
+
+  installSignalHandlers();
+  const started = new Date();
+  const load = loadavg()[0]!;
+  if (load > 0.5) log(`bench: warning: load average ${load.toFixed(2)} at start: other work on this machine will skew the numbers`);
+  const report: Record<string, unknown> = {
+    startedAt: started.toISOString(),
+    quick,
+    host: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? null, loadAverageAtStart: loadavg() },
+    versions: versions(),
+  };
+  const rows: Row[] = [];
+  const setup: Record<string, unknown> = {};
+  try {
+    const sections: [Row['bench'], () => Promise<{ rows: Row[]; setup: Record<string, unknown> }>][] = [
+      ['tftp', () => benchTftp({ fileBytes: quick ? 8 * MiB : 64 * MiB, repeats: quick ? 1 : 3, clients: tftpClients })],
+      ['dhcp', () => benchDhcp({ seconds: quick ? 2 : 6, minRate: 125, maxRate: quick ? 4000 : 64_000, refine: !quick, retry: !quick })],
+      ['http', () => benchHttp({ fileBytes: quick ? 32 * MiB : 256 * MiB, repeats: quick ? 1 : 3, clients: [1, 50] })],
+    ];
+    for (const [name, bench] of sections) {
+      if (!only.has(name)) continue;
+      const t0 = Date.now();
+      const loadBefore = loadavg()[0]!;
+      const r = await bench();
+      rows.push(...r.rows);
+      setup[name] = { ...r.setup, seconds: Math.round((Date.now() - t0) / 1000), loadAverage1mBefore: loadBefore, loadAverage1mAfter: loadavg()[0] };
+    }
+  } finally {
+    await cleanupAll();
+  }
+
+  const finished = new Date();
+  const out = table(rows);
+  const notes = [
+    `MB = 10^6 bytes. Each row is the median of its runs (${quick ? '--quick: one run per row, small files' : '3 runs per row'}); DHCP is the ACK rate at the highest requested rate that lost < 0.1 %.`,
+    'Servers on CPU 1, clients on CPU 0, each server in its own namespace behind a 1500-MTU veth. "(assumed)": not a goal from the issue, parity with the tool rackboot replaces.',
+  ];
+  if (load > 0.5) notes.push(`Load average was ${load.toFixed(2)} when the bench started: other work on this machine skews these numbers.`);
+  process.stdout.write(`\n${out}\n\n${notes.join('\n')}\n`);
+  const results = rows.map((r) => ({ ...r, ...verdict(r, rows) }));
+  Object.assign(report, { finishedAt: finished.toISOString(), seconds: Math.round((finished.getTime() - started.getTime()) / 1000), loadAverageAtEnd: loadavg(), setup, goals: GOALS, results, table: out });
+  const dir = join(REPO, 'test', 'artifacts');
+  mkdirSync(dir, { recursive: true });
+  const stamp = started.toISOString().replace(/[:.]/g, '-');
+  const json = JSON.stringify(report, null, 2) + '\n';
+  const file = join(dir, `bench-${stamp}.json`);
+  writeFileSync(file, json);
+  writeFileSync(join(dir, 'bench-latest.json'), json);
+  process.stdout.write(`Wrote ${file} and bench-latest.json (${report.seconds} s).\n`);
+}
+
+main().then(
+  () => exit(0),
+  (e: Error) => {
+    process.stderr.write(`bench: ${e.message}\n`);
+    return exit(1);
+  },
+);
