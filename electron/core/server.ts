@@ -204,8 +204,8 @@ export function createBootServer(options: BootServerOptions): BootServer {
       });
       return dhcp;
     }, () => ({ state: 'disabled', detail: 'DHCP off: the site DHCP server must point clients here' })),
-    tftp: wrap((c) => createTftpService({ address: c.address, port: c.tftpPort, tree: treeFor(c), emit, macForIp, limits: { maxBlksize: tftpBlockLimit(c.mtu) } })),
-    http: wrap((c) => createHttpService({ address: c.address, port: c.httpPort, tree: treeFor(c), emit, macForIp })),
+    tftp: wrap((c) => createTftpService({ address: c.address, iface: c.interface, port: c.tftpPort, tree: treeFor(c), emit, macForIp, limits: { maxBlksize: tftpBlockLimit(c.mtu) } })),
+    http: wrap((c) => createHttpService({ address: c.address, iface: c.interface, port: c.httpPort, tree: treeFor(c), emit, macForIp })),
     iso: notYetBuilt('Serving from ISOs', (c) => (c.isos.length === 0 ? { state: 'disabled', detail: 'no ISO added' } : null)),
   };
 

@@ -1,6 +1,6 @@
 /**
- * Per-NIC UDP binding (electron/core/net/bind.ts + the rackboot_net addon). On loopback: bindUdp with and
- * without an interface, errors in dgram's shape. As root, in throw-away namespaces: a server namespace with
+ * Per-NIC binding (electron/core/net/bind.ts + the rackboot_net addon). On loopback: bindUdp and listenTcp with
+ * and without an interface, errors in dgram's and net's shape, no fd left behind. As root, in throw-away namespaces: a server namespace with
  * two NICs, pxe0 (198.18.1.1/24, to client namespace A) and lan0 (198.18.2.1/24, to client namespace B).
  * A socket on 0.0.0.0:67 tied to pxe0 hears A's 255.255.255.255 broadcasts and not B's, and its own
  * broadcasts leave only through pxe0; an untied one hears both (the problem this solves).
@@ -8,12 +8,13 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bindUdp, interfaceIndex, nativeAddonPath, nativeNetStatus, type BoundUdp } from '../../electron/core/net/bind.ts';
+import { bindUdp, interfaceIndex, listenTcp, nativeAddonPath, nativeNetStatus, type BoundUdp } from '../../electron/core/net/bind.ts';
 import { announceSkip, netnsSkipReason } from '../helpers/root.ts';
 import { REPO } from '../helpers/rackboot.ts';
 
@@ -107,6 +108,86 @@ describe('bindUdp on loopback', () => {
 
   it.runIf(nativeNetStatus().available)('interfaceIndex matches the kernel', () => {
     expect(interfaceIndex('lo')).toBe(Number(readFileSync('/sys/class/net/lo/ifindex', 'utf8')));
+  });
+});
+
+describe('listenTcp on loopback', () => {
+  const open: Server[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => new Promise((r) => s.close(r))));
+  });
+  const server = () => {
+    const s = createServer((c) => c.end('hello from rackboot'));
+    open.push(s);
+    return s;
+  };
+  const portOf = (s: Server) => (s.address() as AddressInfo).port;
+  const fetchText = (port: number) =>
+    new Promise<string>((resolve, reject) => {
+      let text = '';
+      const c = connect(port, '127.0.0.1');
+      c.on('data', (d: Buffer) => (text += d.toString()));
+      c.on('error', reject);
+      c.on('close', () => resolve(text));
+    });
+  const openFds = () => (process.platform === 'linux' ? readdirSync('/proc/self/fd').length : 0);
+
+  it('without an interface listens like net and serves', async () => {
+    const s = server();
+    expect(await listenTcp(s, { port: 0, address: '127.0.0.1' })).toEqual({ deviceBound: false, note: null });
+    expect(portOf(s)).toBeGreaterThan(0);
+    expect(await fetchText(portOf(s))).toBe('hello from rackboot');
+  });
+
+  it('with interface lo and port 0 is tied to lo when the addon is available, reports its port and serves', async () => {
+    const s = server();
+    const bound = await listenTcp(s, { port: 0, address: '127.0.0.1', iface: 'lo' });
+    if (nativeNetStatus().available) {
+      expect(bound).toEqual({ deviceBound: true, note: null });
+    } else {
+      expect(bound.deviceBound).toBe(false);
+      expect(bound.note).toContain('TCP port 0 is not tied to lo');
+      expect(bound.note).toContain(nativeNetStatus().reason);
+    }
+    expect(s.address()).toEqual({ address: '127.0.0.1', family: 'IPv4', port: expect.any(Number) });
+    expect(portOf(s)).toBeGreaterThan(0);
+    expect(await fetchText(portOf(s))).toBe('hello from rackboot');
+  });
+
+  it('a port in use rejects with EADDRINUSE and the address and port, tied or not, and leaves no fd behind', async () => {
+    const first = server();
+    await listenTcp(first, { port: 0, address: '127.0.0.1', iface: 'lo' });
+    const port = portOf(first);
+    const shape = { code: 'EADDRINUSE', errno: -98, address: '127.0.0.1', port };
+    const before = openFds();
+    for (let i = 0; i < 20; i++) {
+      await expect(listenTcp(createServer(), { port, address: '127.0.0.1', iface: 'lo' })).rejects.toMatchObject(shape);
+    }
+    expect(openFds()).toBe(before);
+    await expect(listenTcp(createServer(), { port, address: '127.0.0.1' })).rejects.toMatchObject({ ...shape, syscall: 'listen' });
+    // The port is Node's once adopted: closing the server frees it for the next listener.
+    await new Promise((r) => first.close(r));
+    const again = server();
+    await listenTcp(again, { port, address: '127.0.0.1', iface: 'lo' });
+    expect(portOf(again)).toBe(port);
+  });
+
+  it('an address that is not on this machine rejects with EADDRNOTAVAIL', async () => {
+    const iface = nativeNetStatus().available ? 'lo' : null;
+    await expect(listenTcp(createServer(), { port: 0, address: '198.18.77.77', iface })).rejects.toMatchObject({ code: 'EADDRNOTAVAIL', address: '198.18.77.77', port: 0 });
+  });
+
+  it('refuses what is not a dotted-quad address or a port', async () => {
+    await expect(listenTcp(createServer(), { port: 0, address: 'localhost' })).rejects.toThrow(TypeError);
+    await expect(listenTcp(createServer(), { port: -1, address: '127.0.0.1', iface: 'lo' })).rejects.toThrow(RangeError);
+  });
+
+  it.runIf(nativeNetStatus().available)('an unknown interface rejects with ENODEV instead of listening everywhere, and leaves no fd behind', async () => {
+    const before = openFds();
+    const s = createServer();
+    await expect(listenTcp(s, { port: 0, address: '127.0.0.1', iface: 'rbnosuch0' })).rejects.toMatchObject({ code: 'ENODEV', errno: -19, syscall: 'setsockopt' });
+    expect(s.listening).toBe(false);
+    expect(openFds()).toBe(before);
   });
 });
 

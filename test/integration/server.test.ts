@@ -43,8 +43,9 @@ describe('boot server core', () => {
     const running = await core.api.startServer(undefined);
     expect(running).toMatchObject({ state: 'running', interface: 'lo', address: '127.0.0.1', httpUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/) });
     expect(running.services.dhcp).toMatchObject({ state: 'running', detail: expect.stringMatching(/ProxyDHCP/) });
-    expect(running.services.tftp.state).toBe('running');
-    expect(running.services.http.state).toBe('running');
+    // Tied to the chosen NIC (or saying why not), so no other NIC is served through the weak host model.
+    expect(running.services.tftp).toMatchObject({ state: 'running', detail: expect.stringMatching(/^listening on 127\.0\.0\.1:\d+, (NOT )?bound to lo/) });
+    expect(running.services.http).toMatchObject({ state: 'running', detail: expect.stringMatching(/^listening on http:\/\/127\.0\.0\.1:\d+\/, (NOT )?bound to lo/) });
     await expect(core.api.startServer(undefined)).rejects.toMatchObject({ code: 'ALREADY_RUNNING' });
     const stopped = await core.api.stopServer(undefined);
     expect(stopped.state).toBe('stopped');

@@ -11,11 +11,17 @@ import type { BootEventInput } from '../../../shared/model/event.ts';
 import { parseMac } from '../../../shared/net/ipv4.ts';
 import { contentTypeFor, etagFor, httpDate, ifNoneMatchHits, ifRangeHolds, notModifiedSince, parseRange, requestPath } from '../../../shared/protocol/http/range.ts';
 import type { FileTree, OpenFile } from '../files/tree.ts';
+import { listenTcp } from '../net/bind.ts';
 import { bindFailure } from '../tftp/service.ts';
 
 export interface HttpServiceOptions {
   /** The NIC's address; nothing else is bound. */
   address: string;
+  /**
+   * The NIC to answer on. The listening socket is tied to it (SO_BINDTODEVICE), so a connection to `address`
+   * arriving on any other NIC (Linux's weak host model) is refused by the kernel.
+   */
+  iface?: string | null;
   /** 80 by default; 0 picks a free port (tests). */
   port?: number;
   tree: FileTree;
@@ -311,16 +317,6 @@ export function createHttpService(opts: HttpServiceOptions): HttpService {
     void task.finally(() => handlers.delete(task));
   }
 
-  function listen(s: Server, port: number) {
-    return new Promise<void>((ok, fail) => {
-      s.once('error', fail);
-      s.listen({ port, host: opts.address, exclusive: true }, () => {
-        s.off('error', fail);
-        ok();
-      });
-    });
-  }
-
   return {
     async start() {
       if (server) return;
@@ -335,8 +331,12 @@ export function createHttpService(opts: HttpServiceOptions): HttpService {
       });
       s.timeout = IDLE_SOCKET_MS;
       s.maxConnections = opts.maxConnections ?? 1024;
+      const iface = opts.iface || null;
+      let nic = '';
       try {
-        await listen(s, port);
+        const bound = await listenTcp(s, { port, address: opts.address, iface });
+        if (iface) nic = bound.deviceBound ? `, bound to ${iface}` : `, NOT bound to ${iface}: ${bound.note}`;
+        if (iface && !bound.deviceBound) opts.emit({ service: 'http', level: 'warn', msg: `HTTP is not tied to ${iface}: ${bound.note}` });
       } catch (e) {
         state = { state: 'failed', detail: bindFailure(e as NodeJS.ErrnoException, 'HTTP', port) };
         throw e;
@@ -357,7 +357,7 @@ export function createHttpService(opts: HttpServiceOptions): HttpService {
         opts.emit({ service: 'http', level: 'warn', ip, msg: `${ip} sent a request that cannot be parsed: ${e.code ?? e.message}`, fields: { status, outcome: 'refused', reason: e.code ?? e.message } });
         socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       });
-      state = { state: 'running', detail: `listening on http://${opts.address}:${boundPort}/` };
+      state = { state: 'running', detail: `listening on http://${opts.address}:${boundPort}/${nic}` };
     },
     async stop() {
       const s = server;

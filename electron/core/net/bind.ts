@@ -1,11 +1,15 @@
 /**
- * Binding a UDP socket to one NIC. Node's dgram has no SO_BINDTODEVICE and no IP_PKTINFO (nodejs/node#1649),
- * so a DHCP socket on 0.0.0.0:67 hears broadcasts from every NIC (boot-chains §1.10). On Linux the rackboot_net
- * addon (./native, built by build/scripts/build-native.mjs) ties the socket to the chosen interface; where that
- * is impossible the socket is bound as dgram would bind it and `note` tells the technician what that means.
+ * Binding a UDP socket or a TCP listener to one NIC. Node's dgram has no SO_BINDTODEVICE and no IP_PKTINFO
+ * (nodejs/node#1649), so a DHCP socket on 0.0.0.0:67 hears broadcasts from every NIC (boot-chains §1.10); and
+ * Linux accepts traffic for any local address on any interface (the weak host model), so TFTP and HTTP bound
+ * to the NIC's address still serve a client on another NIC that routes to that address. On Linux the
+ * rackboot_net addon (./native, built by build/scripts/build-native.mjs) ties the socket to the chosen
+ * interface; where that is impossible the socket is bound as dgram or net would bind it and `note` tells the
+ * technician what that means.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { closeSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync } from 'node:fs';
+import type { Server } from 'node:net';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { isIPv4 } from '../../../shared/net/ipv4.ts';
@@ -28,6 +32,21 @@ export interface BoundUdp {
   note: string | null;
 }
 
+export interface ListenTcpOptions {
+  port: number;
+  /** Dotted-quad IPv4 address. */
+  address: string;
+  /** Interface name (`eth0`). Without one the server accepts connections wherever `address` reaches. */
+  iface?: string | null;
+}
+
+export interface BoundTcp {
+  /** True when the kernel hands this server only connections arriving on `iface`. */
+  deviceBound: boolean;
+  /** Why the server is not tied to `iface`, worded for a technician; null when it is or none was asked for. */
+  note: string | null;
+}
+
 export interface NativeNetStatus {
   available: boolean;
   /** Why per-NIC binding is unavailable; null when it is available. */
@@ -41,6 +60,7 @@ interface NativeNet {
   bindToDevice(fd: number, ifname: string): void;
   bindIPv4(fd: number, address: string, port: number): void;
   ifindex(name: string): number;
+  listenTcp4(address: string, port: number, ifname: string): number;
 }
 
 type Loaded = { native: NativeNet; reason: null } | { native: null; reason: string };
@@ -70,7 +90,7 @@ function load(): Loaded {
   }
   try {
     const native = createRequire(path)(path) as Partial<NativeNet>;
-    const missing = (['socketUdp4', 'setReuseAddr', 'bindToDevice', 'bindIPv4', 'ifindex'] as const).filter((k) => typeof native[k] !== 'function');
+    const missing = (['socketUdp4', 'setReuseAddr', 'bindToDevice', 'bindIPv4', 'ifindex', 'listenTcp4'] as const).filter((k) => typeof native[k] !== 'function');
     if (missing.length) {
       return (loaded = { native: null, reason: `rackboot's network helper is out of date (lacks ${missing.join(', ')}; run: ${BUILD_HINT})` });
     }
@@ -95,6 +115,11 @@ function errnoCode(e: unknown): string | undefined {
   return e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined;
 }
 
+function checkAddress(fn: string, opts: { address: string; port: number }): void {
+  if (!isIPv4(opts.address)) throw new TypeError(`${fn}: address must be a dotted-quad IPv4 address, not ${JSON.stringify(opts.address)}`);
+  if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new RangeError(`${fn}: port must be 0 to 65535, not ${opts.port}`);
+}
+
 function unboundNote(opts: BindUdpOptions, iface: string, reason: string): string {
   const hears =
     opts.address === '0.0.0.0'
@@ -102,6 +127,13 @@ function unboundNote(opts: BindUdpOptions, iface: string, reason: string): strin
       : `traffic for ${opts.address} arriving on other network cards of this computer`;
   return `UDP port ${opts.port} is not tied to ${iface}: ${reason}. It also hears ${hears}; unplug networks that must not be served.`;
 }
+
+function unboundTcpNote(opts: ListenTcpOptions, iface: string, reason: string): string {
+  return `TCP port ${opts.port} is not tied to ${iface}: ${reason}. It also accepts connections to ${opts.address} arriving on other network cards of this computer; unplug networks that must not be served.`;
+}
+
+/** Before Linux 5.7 SO_BINDTODEVICE needs CAP_NET_RAW; then the socket still works, on every NIC. */
+const REFUSED = (code: string) => `the system refused (${code}: on this kernel that needs root or the CAP_NET_RAW capability)`;
 
 /** dgram's own bind, for when no interface is asked for or the addon cannot be used. */
 function plainBind(opts: BindUdpOptions): Promise<Socket> {
@@ -142,11 +174,10 @@ function deviceBind(native: NativeNet, opts: BindUdpOptions, iface: string): { s
     try {
       native.bindToDevice(fd, iface);
     } catch (e) {
-      // Before Linux 5.7 SO_BINDTODEVICE needs CAP_NET_RAW; then the socket still works, on every NIC.
       const code = errnoCode(e);
       if (code === 'EPERM' || code === 'EACCES') {
         closeSync(fd);
-        return { refused: `the system refused (${code}: on this kernel that needs root or the CAP_NET_RAW capability)` };
+        return { refused: REFUSED(code) };
       }
       throw e; // ENODEV (no such interface) and the like: the caller's configuration is wrong, not degraded.
     }
@@ -183,8 +214,7 @@ function deviceBind(native: NativeNet, opts: BindUdpOptions, iface: string): { s
  * (EADDRINUSE, EACCES, EADDRNOTAVAIL) and an unknown interface (ENODEV) reject with the original errno error.
  */
 export async function bindUdp(opts: BindUdpOptions): Promise<BoundUdp> {
-  if (!isIPv4(opts.address)) throw new TypeError(`bindUdp: address must be a dotted-quad IPv4 address, not ${JSON.stringify(opts.address)}`);
-  if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new RangeError(`bindUdp: port must be 0 to 65535, not ${opts.port}`);
+  checkAddress('bindUdp', opts);
   const iface = opts.iface ?? null;
   if (iface === null || iface === '') return { socket: await plainBind(opts), deviceBound: false, note: null };
   const { native, reason } = load();
@@ -192,4 +222,83 @@ export async function bindUdp(opts: BindUdpOptions): Promise<BoundUdp> {
   const bound = deviceBind(native, opts, iface);
   if ('refused' in bound) return { socket: await plainBind(opts), deviceBound: false, note: unboundNote(opts, iface, bound.refused) };
   return { socket: bound.socket, deviceBound: true, note: null };
+}
+
+/** server.listen(...) as a promise: resolves on 'listening', rejects with the 'error' it emits instead. */
+function serverListen(server: Server, how: { port: number; host: string; exclusive: true } | { fd: number }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: Error) => {
+      server.off('listening', onListening);
+      reject(e);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    try {
+      server.listen(how);
+    } catch (e) {
+      server.off('error', onError);
+      server.off('listening', onListening);
+      reject(e as Error);
+    }
+  });
+}
+
+/**
+ * The addon's listening fd, adopted by the server (uv_tcp_open). Node takes the fd only when it can open it;
+ * when it emits an error instead, the fd is still ours, unless Node had adopted it and closed it again (then
+ * the number is gone or belongs to a new file, which the inode check tells apart).
+ */
+async function adopt(server: Server, fd: number): Promise<void> {
+  const inode = fstatSync(fd).ino;
+  try {
+    await serverListen(server, { fd });
+  } catch (e) {
+    try {
+      if (fstatSync(fd).ino === inode) closeSync(fd);
+    } catch {
+      // Already closed by Node.
+    }
+    throw e;
+  }
+}
+
+/**
+ * Makes `server` (net or http) listen on address:port; with `iface`, tied to that interface when the system
+ * allows: the addon makes the listening socket (SO_BINDTODEVICE before bind(2)) and the server adopts it with
+ * `listen({ fd })`, so the kernel refuses connections that arrive on any other NIC (RST: "connection refused").
+ * Port 0 picks a free port: read it from server.address(). Bind errors (EADDRINUSE, EACCES, EADDRNOTAVAIL)
+ * and an unknown interface (ENODEV) reject with errno errors carrying code, errno, syscall, address and port.
+ */
+export async function listenTcp(server: Server, opts: ListenTcpOptions): Promise<BoundTcp> {
+  checkAddress('listenTcp', opts);
+  const plain = { port: opts.port, host: opts.address, exclusive: true } as const;
+  const iface = opts.iface ?? null;
+  if (iface === null || iface === '') {
+    await serverListen(server, plain);
+    return { deviceBound: false, note: null };
+  }
+  const { native, reason } = load();
+  if (!native) {
+    await serverListen(server, plain);
+    return { deviceBound: false, note: unboundTcpNote(opts, iface, reason) };
+  }
+  let fd: number;
+  try {
+    fd = native.listenTcp4(opts.address, opts.port, iface);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.syscall === 'setsockopt' && (err.code === 'EPERM' || err.code === 'EACCES')) {
+      await serverListen(server, plain);
+      return { deviceBound: false, note: unboundTcpNote(opts, iface, REFUSED(err.code)) };
+    }
+    // The shape net gives a listen error (ExceptionWithHostPort), so callers word both alike.
+    if (err instanceof Error && (err.syscall === 'bind' || err.syscall === 'listen')) Object.assign(err, { address: opts.address, port: opts.port });
+    throw e;
+  }
+  await adopt(server, fd);
+  return { deviceBound: true, note: null };
 }

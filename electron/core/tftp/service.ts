@@ -10,9 +10,15 @@ import { ProtocolError } from '../../../shared/protocol/errors.ts';
 import { decode, encode, TftpErrorCode, writeDataHeader, type TftpPacket } from '../../../shared/protocol/tftp/codec.ts';
 import { negotiate, normalizeRequestPath, type TftpLimits } from '../../../shared/protocol/tftp/negotiate.ts';
 import { memoryFile, type FileTree, type OpenFile } from '../files/tree.ts';
+import { bindUdp } from '../net/bind.ts';
 
 export interface TftpServiceOptions {
   address: string;
+  /**
+   * The NIC to answer on. Port 69 is tied to it (SO_BINDTODEVICE), so a request for `address` arriving on any
+   * other NIC (Linux's weak host model) is never seen. Ignored when `createSocket` is injected.
+   */
+  iface?: string | null;
   /** 69 by default; 0 picks a free port (tests). */
   port?: number;
   tree: FileTree;
@@ -56,6 +62,7 @@ export function bindFailure(e: NodeJS.ErrnoException, what: string, port: number
   if (e.code === 'EACCES') return `${what} port ${port} needs root or CAP_NET_BIND_SERVICE: run rackboot with sudo (or setcap cap_net_bind_service=+ep on node)`;
   if (e.code === 'EADDRINUSE') return `another program already uses ${what} port ${port} (dnsmasq, tftpd-hpa, a second rackboot?): stop it and start again`;
   if (e.code === 'EADDRNOTAVAIL') return `the address is no longer on this machine: check the NIC and start again`;
+  if (e.code === 'ENODEV') return `${what} cannot be tied to a network card this machine does not have (${e.message}): check the NIC and start again`;
   return `${what} could not bind port ${port}: ${e.message}`;
 }
 
@@ -332,21 +339,43 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
     });
   }
 
+  /** The listener from the socket factory, bound to the address only. */
+  async function bindPlain(port: number): Promise<Socket> {
+    const socket = makeSocket();
+    try {
+      await new Promise<void>((ok, fail) => {
+        socket.once('error', fail);
+        socket.bind(port, opts.address, () => {
+          socket.off('error', fail);
+          ok();
+        });
+      });
+    } catch (e) {
+      socket.close();
+      throw e;
+    }
+    return socket;
+  }
+
   return {
     async start() {
       if (listener) return;
       const port = opts.port ?? 69;
-      const socket = makeSocket();
+      const iface = opts.iface || null;
+      let socket: Socket;
+      let nic = '';
       try {
-        await new Promise<void>((ok, fail) => {
-          socket.once('error', fail);
-          socket.bind(port, opts.address, () => {
-            socket.off('error', fail);
-            ok();
-          });
-        });
+        if (iface && !opts.createSocket) {
+          // Only the listener is tied: a transfer socket talks to the one peer whose RRQ reached it (others get
+          // UNKNOWN_TID), and its replies follow the route to that peer.
+          const bound = await bindUdp({ port, address: opts.address, iface });
+          socket = bound.socket;
+          nic = bound.deviceBound ? `, bound to ${iface}` : `, NOT bound to ${iface}: ${bound.note}`;
+          if (!bound.deviceBound) emit({ service: 'tftp', level: 'warn', msg: `TFTP is not tied to ${iface}: ${bound.note}` });
+        } else {
+          socket = await bindPlain(port);
+        }
       } catch (e) {
-        socket.close();
         state = { state: 'failed', detail: bindFailure(e as NodeJS.ErrnoException, 'TFTP', port) };
         throw e;
       }
@@ -354,7 +383,7 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
       boundPort = socket.address().port;
       socket.on('message', (msg, from) => void onRequest(msg, from));
       socket.on('error', (e) => emit({ service: 'tftp', level: 'error', msg: `TFTP socket error: ${e.message}` }));
-      state = { state: 'running', detail: `listening on ${opts.address}:${boundPort}` };
+      state = { state: 'running', detail: `listening on ${opts.address}:${boundPort}${nic}` };
     },
     async stop() {
       for (const t of [...transfers]) t.abort('server stopped');

@@ -1,4 +1,4 @@
-# rackboot_net: SO_BINDTODEVICE for Node's dgram (see rackboot_net.c). Built by build/scripts/build-native.mjs
+# rackboot_net: SO_BINDTODEVICE for Node's dgram and net (see rackboot_net.c). Built by build/scripts/build-native.mjs
 # with `node-gyp rebuild --directory electron/core/net/native`; never run node-gyp from the repo root, whose
 # own build/ folder node-gyp would clobber.
 {

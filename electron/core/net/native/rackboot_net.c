@@ -1,5 +1,6 @@
 /*
- * rackboot_net: the few socket calls Node's dgram cannot make, so that a UDP socket answers on one NIC only.
+ * rackboot_net: the few socket calls Node's dgram and net cannot make, so that a UDP socket or a TCP listener
+ * answers on one NIC only.
  *
  * Plain C on node_api.h alone: N-API is ABI-stable, so one binary loads in Node and in Electron without a
  * rebuild. Linux only (SO_BINDTODEVICE); binding.gyp compiles nothing elsewhere and bind.ts reports that.
@@ -12,6 +13,10 @@
  *   bindToDevice(fd, ifname: string): void   SO_BINDTODEVICE (socket(7))
  *   bindIPv4(fd, address: string, port): void  bind(2) to a dotted-quad address
  *   ifindex(name: string): number            if_nametoindex(3)
+ *   listenTcp4(address, port, ifname): number  a listening TCP socket tied to ifname: socket(AF_INET,
+ *                                            SOCK_STREAM), SO_REUSEADDR (as libuv sets for every server),
+ *                                            SO_BINDTODEVICE, bind(2), listen(2) with Node's backlog of 511;
+ *                                            closed again on any failure. net.Server adopts it with listen({ fd }).
  */
 #include <node_api.h>
 
@@ -112,6 +117,24 @@ static int get_string(napi_env env, napi_value value, char *buf, size_t size, co
   return 1;
 }
 
+/* Reads a dotted-quad address (kept in `address` for error details) and a port into sin; throws when invalid. */
+static int get_sockaddr(napi_env env, napi_value js_address, napi_value js_port, char address[INET_ADDRSTRLEN],
+                        int32_t *port, struct sockaddr_in *sin) {
+  if (!get_string(env, js_address, address, INET_ADDRSTRLEN, "address")) return 0;
+  if (napi_get_value_int32(env, js_port, port) != napi_ok || *port < 0 || *port > 65535) {
+    napi_throw_range_error(env, "ERR_SOCKET_BAD_PORT", "rackboot_net: port must be 0 to 65535");
+    return 0;
+  }
+  memset(sin, 0, sizeof *sin);
+  sin->sin_family = AF_INET;
+  sin->sin_port = htons((uint16_t)*port);
+  if (inet_pton(AF_INET, address, &sin->sin_addr) != 1) {
+    napi_throw_type_error(env, "ERR_INVALID_IP_ADDRESS", "rackboot_net: address must be a dotted-quad IPv4 address");
+    return 0;
+  }
+  return 1;
+}
+
 static napi_value socket_udp4(napi_env env, napi_callback_info info) {
   (void)info;
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
@@ -166,21 +189,9 @@ static napi_value bind_ipv4(napi_env env, napi_callback_info info) {
   int fd;
   int32_t port;
   char address[INET_ADDRSTRLEN];
-  if (!get_args(env, info, 3, argv) || !get_fd(env, argv[0], &fd) ||
-      !get_string(env, argv[1], address, sizeof address, "address"))
-    return NULL;
-  if (napi_get_value_int32(env, argv[2], &port) != napi_ok || port < 0 || port > 65535) {
-    napi_throw_range_error(env, "ERR_SOCKET_BAD_PORT", "rackboot_net: port must be 0 to 65535");
-    return NULL;
-  }
   struct sockaddr_in sin;
-  memset(&sin, 0, sizeof sin);
-  sin.sin_family = AF_INET;
-  sin.sin_port = htons((uint16_t)port);
-  if (inet_pton(AF_INET, address, &sin.sin_addr) != 1) {
-    napi_throw_type_error(env, "ERR_INVALID_IP_ADDRESS", "rackboot_net: address must be a dotted-quad IPv4 address");
+  if (!get_args(env, info, 3, argv) || !get_fd(env, argv[0], &fd) || !get_sockaddr(env, argv[1], argv[2], address, &port, &sin))
     return NULL;
-  }
   if (bind(fd, (struct sockaddr *)&sin, sizeof sin) != 0) {
     char detail[INET_ADDRSTRLEN + 8];
     snprintf(detail, sizeof detail, "%s:%d", address, (int)port);
@@ -188,6 +199,56 @@ static napi_value bind_ipv4(napi_env env, napi_callback_info info) {
     return NULL;
   }
   return undefined(env);
+}
+
+/*
+ * The whole listening socket in one call, so that a failure part-way closes the fd here and JS never holds a
+ * half-made socket. SO_BINDTODEVICE comes before bind(2), as for UDP: bind checks port conflicts per device,
+ * and no SYN from another NIC can be queued before the socket is tied.
+ */
+static napi_value listen_tcp4(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int32_t port;
+  char address[INET_ADDRSTRLEN];
+  char ifname[IFNAMSIZ];
+  struct sockaddr_in sin;
+  if (!get_args(env, info, 3, argv) || !get_sockaddr(env, argv[0], argv[1], address, &port, &sin) ||
+      !get_string(env, argv[2], ifname, sizeof ifname, "ifname"))
+    return NULL;
+  /* Non-blocking from the start: libuv sets O_NONBLOCK again when it adopts the fd (uv_tcp_open). */
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_TCP);
+  if (fd < 0) {
+    throw_errno(env, errno, "socket", NULL);
+    return NULL;
+  }
+  const char *syscall = NULL;
+  char detail[IFNAMSIZ + INET_ADDRSTRLEN + 24];
+  int on = 1;
+  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0) {
+    syscall = "setsockopt";
+    snprintf(detail, sizeof detail, "SO_REUSEADDR");
+  } else if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)(strlen(ifname) + 1)) != 0) {
+    syscall = "setsockopt";
+    snprintf(detail, sizeof detail, "SO_BINDTODEVICE %s", ifname);
+  } else if (bind(fd, (struct sockaddr *)&sin, sizeof sin) != 0) {
+    syscall = "bind";
+    snprintf(detail, sizeof detail, "%s:%d", address, (int)port);
+  } else if (listen(fd, 511) != 0) {
+    syscall = "listen";
+    snprintf(detail, sizeof detail, "%s:%d", address, (int)port);
+  }
+  if (syscall) {
+    int err = errno;
+    close(fd);
+    throw_errno(env, err, syscall, detail);
+    return NULL;
+  }
+  napi_value result;
+  if (napi_create_int32(env, fd, &result) != napi_ok) {
+    close(fd);
+    return NULL;
+  }
+  return result;
 }
 
 static napi_value ifindex(napi_env env, napi_callback_info info) {
@@ -210,7 +271,7 @@ NAPI_MODULE_INIT() {
     napi_callback cb;
   } fns[] = {
       {"socketUdp4", socket_udp4},   {"setReuseAddr", set_reuse_addr}, {"bindToDevice", bind_to_device},
-      {"bindIPv4", bind_ipv4},       {"ifindex", ifindex},
+      {"bindIPv4", bind_ipv4},       {"ifindex", ifindex},             {"listenTcp4", listen_tcp4},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;
