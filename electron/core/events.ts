@@ -18,7 +18,10 @@ export function createEventBus(
 ): EventBus {
   const capacity = opts.capacity ?? 2000;
   const now = opts.now ?? Date.now;
-  const ring: BootEvent[] = [];
+  // A circular buffer: `start` is the oldest of `size` events (O(1) per emit; an array splice was O(capacity)).
+  const ring: BootEvent[] = new Array<BootEvent>(capacity);
+  let start = 0;
+  let size = 0;
   const listeners = new Set<(e: BootEvent) => void>();
   let seq = 0;
   let pending: BootEvent[] = [];
@@ -41,8 +44,11 @@ export function createEventBus(
   return {
     emit(input) {
       const event: BootEvent = { ...input, seq: ++seq, ts: now(), fields: input.fields ?? {} };
-      ring.push(event);
-      if (ring.length > capacity) ring.splice(0, ring.length - capacity);
+      if (size < capacity) ring[(start + size++) % capacity] = event;
+      else {
+        ring[start] = event;
+        start = (start + 1) % capacity;
+      }
       if (opts.persist) {
         pending.push(event);
         if (!scheduled) {
@@ -64,8 +70,12 @@ export function createEventBus(
       return () => listeners.delete(listener);
     },
     recent({ afterSeq = 0, limit = capacity } = {}) {
-      const after = ring.filter((e) => e.seq > afterSeq);
-      return after.slice(Math.max(0, after.length - limit));
+      const out: BootEvent[] = [];
+      for (let i = 0; i < size; i++) {
+        const e = ring[(start + i) % capacity]!;
+        if (e.seq > afterSeq) out.push(e);
+      }
+      return out.slice(Math.max(0, out.length - limit));
     },
     flush,
   };

@@ -56,6 +56,7 @@ export interface DhcpService {
 const MAX_KNOWN_IPS = 65_536;
 
 const WARN_INTERVAL_MS = 5000;
+const RECV_BUFFER = 4 * 1024 * 1024;
 
 export function createDhcpService(opts: DhcpServiceOptions): DhcpService {
   const ports: Ports & { proxy: number } = { ...STANDARD_PORTS, proxy: 4011, ...opts.ports };
@@ -264,8 +265,9 @@ export function createDhcpService(opts: DhcpServiceOptions): DhcpService {
     async start() {
       if (sockets.length) return;
       try {
-        const main = await open({ port: ports.server, address: '0.0.0.0', iface: opts.iface, broadcast: true, reuseAddr: true }, false, 'DHCP');
-        const local = await open({ port: ports.server, address: opts.address, broadcast: true, reuseAddr: true }, false, 'DHCP');
+        // 4 MiB of queue: a burst of thousands of requests waits in the kernel instead of being dropped.
+        const main = await open({ port: ports.server, address: '0.0.0.0', iface: opts.iface, broadcast: true, reuseAddr: true, recvBufferBytes: RECV_BUFFER }, false, 'DHCP');
+        const local = await open({ port: ports.server, address: opts.address, broadcast: true, reuseAddr: true, recvBufferBytes: RECV_BUFFER }, false, 'DHCP');
         sender = local.socket;
         const listening = [`0.0.0.0:${ports.server}`];
         if (opts.mode === 'proxy') {

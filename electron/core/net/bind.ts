@@ -22,6 +22,8 @@ export interface BindUdpOptions {
   iface?: string | null;
   broadcast?: boolean;
   reuseAddr?: boolean;
+  /** A deeper receive queue for bursts (DHCP under load); best effort, root passes the system cap. */
+  recvBufferBytes?: number;
 }
 
 export interface BoundUdp {
@@ -59,6 +61,7 @@ interface NativeNet {
   setReuseAddr(fd: number, on: boolean): void;
   bindToDevice(fd: number, ifname: string): void;
   bindIPv4(fd: number, address: string, port: number): void;
+  setRecvBuffer(fd: number, bytes: number): number;
   ifindex(name: string): number;
   listenTcp4(address: string, port: number, ifname: string): number;
 }
@@ -90,7 +93,7 @@ function load(): Loaded {
   }
   try {
     const native = createRequire(path)(path) as Partial<NativeNet>;
-    const missing = (['socketUdp4', 'setReuseAddr', 'bindToDevice', 'bindIPv4', 'ifindex', 'listenTcp4'] as const).filter((k) => typeof native[k] !== 'function');
+    const missing = (['socketUdp4', 'setReuseAddr', 'bindToDevice', 'bindIPv4', 'ifindex', 'listenTcp4', 'setRecvBuffer'] as const).filter((k) => typeof native[k] !== 'function');
     if (missing.length) {
       return (loaded = { native: null, reason: `rackboot's network helper is out of date (lacks ${missing.join(', ')}; run: ${BUILD_HINT})` });
     }
@@ -135,6 +138,13 @@ function unboundTcpNote(opts: ListenTcpOptions, iface: string, reason: string): 
 /** Before Linux 5.7 SO_BINDTODEVICE needs CAP_NET_RAW; then the socket still works, on every NIC. */
 const REFUSED = (code: string) => `the system refused (${code}: on this kernel that needs root or the CAP_NET_RAW capability)`;
 
+/** The fd of a bound dgram socket (Linux/macOS), read from its state without the deprecated `_handle`; null when absent. */
+function stateFd(socket: Socket): number | null {
+  const key = Object.getOwnPropertySymbols(socket).find((k) => k.description === 'state symbol');
+  const fd = key ? (socket as unknown as Record<symbol, { handle?: { fd?: number } }>)[key]?.handle?.fd : undefined;
+  return typeof fd === 'number' && fd > 0 ? fd : null;
+}
+
 /** dgram's own bind, for when no interface is asked for or the addon cannot be used. */
 function plainBind(opts: BindUdpOptions): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -148,6 +158,16 @@ function plainBind(opts: BindUdpOptions): Promise<Socket> {
     socket.bind({ port: opts.port, address: opts.address, exclusive: true }, () => {
       socket.off('error', onError);
       if (opts.broadcast) socket.setBroadcast(true);
+      if (opts.recvBufferBytes) {
+        const fd = stateFd(socket);
+        const native = load().native;
+        try {
+          if (native && fd !== null) native.setRecvBuffer(fd, opts.recvBufferBytes);
+          else socket.setRecvBufferSize(opts.recvBufferBytes);
+        } catch {
+          // Best effort, as above (SO_RCVBUF is capped by net.core.rmem_max without root).
+        }
+      }
       resolve(socket);
     });
   });
@@ -171,6 +191,13 @@ function deviceBind(native: NativeNet, opts: BindUdpOptions, iface: string): { s
   }
   try {
     if (opts.reuseAddr) native.setReuseAddr(fd, true);
+    if (opts.recvBufferBytes) {
+      try {
+        native.setRecvBuffer(fd, opts.recvBufferBytes);
+      } catch {
+        // Best effort: the default queue still works, it only drops sooner under a burst.
+      }
+    }
     try {
       native.bindToDevice(fd, iface);
     } catch (e) {

@@ -13,6 +13,7 @@
  *   bindToDevice(fd, ifname: string): void   SO_BINDTODEVICE (socket(7))
  *   bindIPv4(fd, address: string, port): void  bind(2) to a dotted-quad address
  *   ifindex(name: string): number            if_nametoindex(3)
+ *   setRecvBuffer(fd, bytes): number         SO_RCVBUFFORCE (root) or SO_RCVBUF; returns the granted size
  *   listenTcp4(address, port, ifname): number  a listening TCP socket tied to ifname: socket(AF_INET,
  *                                            SOCK_STREAM), SO_REUSEADDR (as libuv sets for every server),
  *                                            SO_BINDTODEVICE, bind(2), listen(2) with Node's backlog of 511;
@@ -167,6 +168,37 @@ static napi_value set_reuse_addr(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+/*
+ * setRecvBuffer(fd, bytes) -> number: a deep receive queue so a burst of DHCP requests waits in the kernel
+ * instead of being dropped while JavaScript is busy. SO_RCVBUFFORCE (CAP_NET_ADMIN, i.e. root) passes the
+ * net.core.rmem_max cap; without it SO_RCVBUF is used, capped. Returns what the kernel granted (getsockopt).
+ */
+static napi_value set_recv_buffer(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int fd;
+  int64_t bytes;
+  if (!get_args(env, info, 2, argv) || !get_fd(env, argv[0], &fd)) return NULL;
+  if (napi_get_value_int64(env, argv[1], &bytes) != napi_ok || bytes < 4096 || bytes > (1 << 28)) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "rackboot_net: bytes must be 4096 to 268435456");
+    return NULL;
+  }
+  int value = (int)bytes;
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &value, sizeof value) != 0 &&
+      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &value, sizeof value) != 0) {
+    throw_errno(env, errno, "setsockopt", "SO_RCVBUF");
+    return NULL;
+  }
+  int granted = 0;
+  socklen_t len = sizeof granted;
+  if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &granted, &len) != 0) {
+    throw_errno(env, errno, "getsockopt", "SO_RCVBUF");
+    return NULL;
+  }
+  napi_value result;
+  napi_create_int32(env, granted, &result);
+  return result;
+}
+
 static napi_value bind_to_device(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   int fd;
@@ -272,6 +304,7 @@ NAPI_MODULE_INIT() {
   } fns[] = {
       {"socketUdp4", socket_udp4},   {"setReuseAddr", set_reuse_addr}, {"bindToDevice", bind_to_device},
       {"bindIPv4", bind_ipv4},       {"ifindex", ifindex},             {"listenTcp4", listen_tcp4},
+      {"setRecvBuffer", set_recv_buffer},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;
