@@ -56,8 +56,8 @@ export interface HttpService {
   stats(): HttpStats;
 }
 
-/** One read, one write: each client holds at most this much file data in user space. */
-const CHUNK = 256 * 1024;
+/** Read size: each client holds at most two of these (one being sent, one being read) in user space. */
+const CHUNK = 512 * 1024;
 // Firmware and iPXE fetch several files in a row over one connection; give them time between requests.
 const KEEP_ALIVE_MS = 15_000;
 // Must exceed the keep-alive timeout, or an idle socket can be cut while a request is arriving.
@@ -234,29 +234,47 @@ export function createHttpService(opts: HttpServiceOptions): HttpService {
     await stream(res, rec, file, start, length);
   }
 
-  /** Copies `length` bytes from `start`, one chunk at a time, waiting for 'drain' whenever the socket is full. */
+  /** Reads exactly `want` bytes at `position` into a fresh buffer (the socket may still hold the previous one). */
+  async function readChunk(file: OpenFile, position: number, want: number): Promise<Buffer> {
+    const chunk = Buffer.allocUnsafe(want);
+    let got = 0;
+    while (got < want) {
+      const n = await file.read(position + got, chunk, got, want - got);
+      if (n === 0) break;
+      got += n;
+    }
+    // Content-Length is already on the wire: a short file can only end the connection.
+    if (got < want) throw new Error(`file shrank while being served: ${got} of ${want} bytes at ${position}`);
+    return chunk;
+  }
+
+  /**
+   * Copies `length` bytes from `start`, waiting for 'drain' whenever the socket is full. The next chunk is read
+   * while the current one is being sent, so the disk and the network overlap; at most two chunks are held.
+   */
   async function stream(res: ServerResponse, rec: RequestRecord, file: OpenFile, start: number, length: number) {
     const end = start + length;
     let position = start;
-    while (position < end && !rec.closed) {
+    const next = () => {
       const want = Math.min(CHUNK, end - position);
-      // A fresh buffer per chunk: the socket may still hold the previous one.
-      const chunk = Buffer.allocUnsafe(want);
-      let got = 0;
-      while (got < want) {
-        const n = await file.read(position + got, chunk, got, want - got);
-        if (n === 0) break;
-        got += n;
-      }
-      if (rec.closed) return;
-      // Content-Length is already on the wire: a short file can only end the connection.
-      if (got < want) throw new Error(`file shrank while being served: ${got} of ${want} bytes at ${position}`);
+      const read = readChunk(file, position, want);
+      // Marked handled now: it may fail while we wait for 'drain', before the loop awaits it (and rethrows).
+      read.catch(() => undefined);
       position += want;
+      return read;
+    };
+    let pending: Promise<Buffer> | null = next();
+    while (pending && !rec.closed) {
+      const chunk: Buffer = await pending;
+      pending = position < end ? next() : null;
+      if (rec.closed) break;
       const more = res.write(chunk, (err) => {
-        if (!err) rec.sent += want;
+        if (!err) rec.sent += chunk.length;
       });
       if (!more && !rec.closed) await drained(res);
     }
+    // Settle a read still in flight before the file is closed by the caller.
+    if (pending) await pending.catch(() => undefined);
     if (!rec.closed) res.end();
   }
 
