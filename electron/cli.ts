@@ -48,7 +48,9 @@ serve options:
                         giaddr picks it; replies go to the relay on port 67); repeat for several
   --ui                  also serve the UI on 127.0.0.1 and print its URL (with a per-launch token)
   --ui-port N           port for the UI (default: any free port)
-  --log json            print every event as one JSON line on stdout (default: readable lines on stderr)
+  --log FORMAT          text   readable lines on stderr, info and above (default)
+                        debug  the same with debug events (offers, ignored packets)
+                        json   every event as one JSON line on stdout
 
 Output: when ready, serve prints exactly one JSON line to stdout:
   {"event":"ready","interface":...,"address":...,"http":"http://...","ui":"http://...?token=..."|null,"services":{...}}
@@ -109,10 +111,10 @@ function servicesSummary(s: ServerStatus) {
   return Object.fromEntries(Object.entries(s.services).map(([k, v]) => [k, { state: v.state, detail: v.detail }]));
 }
 
-function attachLogging(core: BootServer, json: boolean): void {
+function attachLogging(core: BootServer, json: boolean, debug = false): void {
   core.events.subscribe((e) => {
     if (json) write({ event: 'log', ...e });
-    else {
+    else if (debug || e.level !== 'debug') {
       const time = new Date(e.ts).toISOString().slice(11, 19);
       process.stderr.write(`${time} ${e.service.padEnd(4)} ${e.level.padEnd(5)} ${e.mac ? e.mac + ' ' : ''}${e.msg}\n`);
     }
@@ -169,7 +171,7 @@ async function serve(argv: string[]): Promise<void> {
   if (values.pool !== undefined && !parseIPv4Range(values.pool)) {
     throw new UsageError(`--pool ${values.pool} is not FIRST-LAST (two IPv4 addresses, FIRST <= LAST)`);
   }
-  if (values.log !== undefined && values.log !== 'json') throw new UsageError(`--log takes only json, not ${values.log}`);
+  if (values.log !== undefined && !['text', 'debug', 'json'].includes(values.log)) throw new UsageError(`--log takes text, debug or json, not ${values.log}`);
   const httpPort = port(values['http-port'], '--http-port') ?? DEFAULT_SETTINGS.httpPort;
   const uiPort = port(values['ui-port'], '--ui-port');
 
@@ -229,7 +231,7 @@ async function serve(argv: string[]): Promise<void> {
     ui: (ui as UiServer | null)?.url ?? null,
     services: servicesSummary(status),
   });
-  attachLogging(core, values.log === 'json');
+  attachLogging(core, values.log === 'json', values.log === 'debug');
 }
 
 async function ui(argv: string[]): Promise<void> {

@@ -29,4 +29,17 @@ describe('event bus', () => {
     await new Promise((r) => setImmediate(r));
     expect(batches).toEqual([4]);
   });
+
+  it('keeps debug events live only: subscribers and the ring see them, storage does not', async () => {
+    const stored: string[] = [];
+    const live: string[] = [];
+    const bus = createEventBus({ persist: (b) => stored.push(...b.map((e) => e.msg)) });
+    bus.subscribe((e) => live.push(e.msg));
+    bus.emit({ service: 'dhcp', level: 'debug', msg: 'OFFER' });
+    bus.emit({ service: 'dhcp', level: 'info', msg: 'ACK' });
+    await new Promise((r) => setImmediate(r));
+    expect(live).toEqual(['OFFER', 'ACK']);
+    expect(bus.recent().map((e) => e.msg)).toEqual(['OFFER', 'ACK']);
+    expect(stored).toEqual(['ACK']);
+  });
 });

@@ -49,7 +49,8 @@ export function createEventBus(
         ring[start] = event;
         start = (start + 1) % capacity;
       }
-      if (opts.persist) {
+      // Debug events (offers, ignored packets) are live only: the ring and subscribers see them, SQLite does not.
+      if (opts.persist && event.level !== 'debug') {
         pending.push(event);
         if (!scheduled) {
           scheduled = true;

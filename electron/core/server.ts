@@ -20,7 +20,7 @@ import { resolveServerConfig, type ServerConfig } from '../../shared/boot/server
 import { IPXE_SCRIPT } from '../../shared/boot/bootfile.ts';
 import { findBootloaders, type BootloaderInventory } from './boot/bootloaders.ts';
 import { createDhcpService, type DhcpService, type DhcpServiceOptions } from './dhcp/service.ts';
-import { createLeasePool, type Scope } from './dhcp/pool.ts';
+import { createLeasePool, type Lease, type Scope } from './dhcp/pool.ts';
 import { createEventBus, type EventBus } from './events.ts';
 import { directoryTree, fileMapTree, generatedTree, overlayTree, type FileTree } from './files/tree.ts';
 import { createHttpService } from './http/service.ts';
@@ -184,9 +184,11 @@ export function createBootServer(options: BootServerOptions): BootServer {
       dhcp = null;
       if (c.dhcpMode === 'off') return null;
       const scope: Scope = { subnet: c.subnet, range: c.pool ?? { first: c.subnet.network + 1, last: c.subnet.broadcast - 1 }, router: c.router };
+      // Lease changes queue here; the DHCP service writes them in one transaction before its replies leave.
+      const journal: Lease[] = [];
       const pool =
         c.dhcpMode === 'full'
-          ? createLeasePool({ scopes: [scope, ...c.relayScopes.map((r) => ({ subnet: r.subnet, range: r.pool, router: r.router }))], exclude: [c.address], reservations: c.reservations, leases: store.loadLeases(), persist: (l) => store.saveLease(l) })
+          ? createLeasePool({ scopes: [scope, ...c.relayScopes.map((r) => ({ subnet: r.subnet, range: r.pool, router: r.router }))], exclude: [c.address], reservations: c.reservations, leases: store.loadLeases(), persist: (l) => journal.push(l) })
           : undefined;
       dhcp = createDhcpService({
         mode: c.dhcpMode,
@@ -201,6 +203,7 @@ export function createBootServer(options: BootServerOptions): BootServer {
         domain: c.domain,
         emit,
         ports: options.dhcpPorts,
+        flushLeases: () => store.saveLeases(journal.splice(0)),
       });
       return dhcp;
     }, () => ({ state: 'disabled', detail: 'DHCP off: the site DHCP server must point clients here' })),

@@ -11,7 +11,7 @@ describe('rackboot --help', () => {
   it('documents every serve flag', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
-    for (const flag of ['--interface', '--address', '--dhcp', '--pool', '--iso', '--data', '--http-port', '--ui', '--log json']) {
+    for (const flag of ['--interface', '--address', '--dhcp', '--pool', '--iso', '--data', '--http-port', '--ui', '--log FORMAT', '--tftp-port', '--tftp-root', '--lease', '--router', '--dns', '--domain', '--reserve', '--relay-pool']) {
       expect(r.stdout).toContain(flag);
     }
   });
@@ -43,6 +43,7 @@ describe('rackboot serve refuses bad flags with exit 2 and one line', () => {
     ['a bad DNS server', ['--interface', 'lo', '--dns', '8.8.8'], /--dns: not a dotted-quad/],
     ['a router outside the subnet', ['--interface', 'lo', '--dhcp', 'full', '--router', '198.18.0.1'], /router 198\.18\.0\.1 is not in lo's subnet/],
     ['a lease too short', ['--interface', 'lo', '--lease', '5'], /--lease must be 60 to 2592000/],
+    ['an unknown log format', ['--interface', 'lo', '--log', 'xml'], /--log takes text, debug or json, not xml/],
     ['a TFTP root that is not a folder', ['--interface', 'lo', '--tftp-root', '/nonexistent/tftp'], /--tftp-root .* is not a folder/],
   ])('%s', async (_what, args, reason) => {
     const r = await runCli(['serve', '--data', data.path, ...args]);

@@ -40,6 +40,11 @@ export interface DhcpServiceOptions {
   bind?: (opts: BindUdpOptions) => Promise<BoundUdp>;
   /** Boot policy; defaults to the chain-loop-safe first stage (shared/boot/bootfile.ts). */
   choose?: (info: ClientInfo) => BootChoice;
+  /**
+   * Writes the lease changes the pool has queued, in one transaction. Called before any ACK leaves, so an
+   * acknowledged lease is on disk first, while a burst of requests shares one commit (group commit).
+   */
+  flushLeases?: () => void;
   /** Send option 43 {6:[8]} to UEFI clients too (smee style) for firmware that ignores BINL offers. */
   pxeControlForUefi?: boolean;
 }
@@ -96,19 +101,47 @@ export function createDhcpService(opts: DhcpServiceOptions): DhcpService {
 
   const typeName = (info: ClientInfo) => (info.messageType === undefined ? 'BOOTP' : messageTypeName(info.messageType).replace(/^MESSAGE_TYPE_/, 'TYPE '));
 
-  function send(socket: Socket, reply: DhcpPacket, to: { address: string; port: number }, req: DhcpPacket, info: ClientInfo, what: string, fields: Record<string, unknown>) {
+  // Replies wait here until the lease changes before them are on disk (see flushLeases); one flush per turn.
+  let outbox: { socket: Socket; bytes: Uint8Array; to: { address: string; port: number }; info: ClientInfo; what: string; xid: number }[] = [];
+  let flushScheduled = false;
+  const scheduleFlush = () => {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    setImmediate(flushOutbox);
+  };
+  function flushOutbox() {
+    flushScheduled = false;
+    try {
+      opts.flushLeases?.();
+    } catch (e) {
+      // The leases stay in memory and the machines keep booting; the technician is told the disk failed.
+      warnOnce('lease-write', `could not save leases (${(e as Error).message}); they are kept in memory until rackboot stops`, {}, {});
+    }
+    const batch = outbox;
+    outbox = [];
+    for (const m of batch) transmit(m.socket, m.bytes, m.to, m.info, m.what, m.xid);
+  }
+
+  function transmit(socket: Socket, bytes: Uint8Array, to: { address: string; port: number }, info: ClientInfo, what: string, xid: number) {
+    socket.send(bytes, to.port, to.address, (e) => {
+      // One warning per interval for all send failures: a flood of made-up ciaddr values must not flood the log.
+      if (e) warnOnce('send', `could not send ${what} to ${info.mac} at ${to.address}: ${e.message}`, { mac: info.mac, xid }, { to: to.address });
+    });
+  }
+
+  function send(socket: Socket, reply: DhcpPacket, to: { address: string; port: number }, req: DhcpPacket, info: ClientInfo, what: string, fields: Record<string, unknown>, level: BootEventInput['level'] = 'info') {
     if (!fitsClient(req, reply)) {
       emit('error', `${what} for ${info.mac} does not fit the client's maximum message size; not sent`, { mac: info.mac, xid: req.xid });
       return;
     }
     const bytes = encode(reply);
-    socket.send(bytes, to.port, to.address, (e) => {
-      // One warning per interval for all send failures: a flood of made-up ciaddr values must not flood the log.
-      if (e) warnOnce('send', `could not send ${what} to ${info.mac} at ${to.address}: ${e.message}`, { mac: info.mac, xid: req.xid }, { to: to.address });
-    });
+    if (opts.flushLeases) {
+      outbox.push({ socket, bytes, to, info, what, xid: req.xid });
+      scheduleFlush();
+    } else transmit(socket, bytes, to, info, what, req.xid);
     counters.answered++;
     if (reply.yiaddr !== '0.0.0.0') remember(reply.yiaddr, info.mac);
-    emit('info', what, { mac: info.mac, xid: req.xid, ...(reply.yiaddr !== '0.0.0.0' ? { ip: reply.yiaddr } : {}) }, {
+    emit(level, what, { mac: info.mac, xid: req.xid, ...(reply.yiaddr !== '0.0.0.0' ? { ip: reply.yiaddr } : {}) }, {
       firmware: info.firmware,
       arch: info.archName,
       bootClass: info.bootClass,
@@ -152,7 +185,8 @@ export function createDhcpService(opts: DhcpServiceOptions): DhcpService {
         if ('none' in got) return ignore(info, req, got.none, 'error');
         const { boot, why } = bootFor(info);
         const reply = fullReply(req, { ...base, type: MessageType.OFFER, yiaddr: got.ip, leaseSeconds, hostname: got.hostname, boot });
-        return send(sender!, reply, to(reply), req, info, `OFFER ${got.ip} to ${info.mac}${boot ? `, boot ${boot.file}` : ''}`, { file: boot?.file ?? null, reason: why, reserved: got.reserved, relay: relayed ? req.giaddr : null });
+        // A debug event: the ACK that follows is the state change; offers are shown live but not stored.
+        return send(sender!, reply, to(reply), req, info, `OFFER ${got.ip} to ${info.mac}${boot ? `, boot ${boot.file}` : ''}`, { file: boot?.file ?? null, reason: why, reserved: got.reserved, relay: relayed ? req.giaddr : null }, 'debug');
       }
       case MessageType.REQUEST: {
         if (serverId !== null && serverId !== opts.address) {
@@ -178,11 +212,13 @@ export function createDhcpService(opts: DhcpServiceOptions): DhcpService {
         // Only an address of this network can have been given out here; anything else would replace the client's lease row.
         if (!inSubnet(parseIPv4(ip)!, scope.subnet)) return ignore(info, req, `it declined ${ip}, which is not on ${formatIPv4(scope.subnet.network)}/${scope.subnet.prefix}`, 'warn');
         pool.decline(info.clientKey, info.mac, ip);
+        scheduleFlush();
         counters.ignored++;
         return emit('warn', `${info.mac} declined ${ip}: something else on the network uses that address; it stays out of the pool for 10 minutes`, { mac: info.mac, ip, xid: req.xid });
       }
       case MessageType.RELEASE: {
         const released = pool.release(info.clientKey, req.ciaddr);
+        scheduleFlush();
         counters.ignored++;
         return emit('info', released ? `${info.mac} released ${req.ciaddr}` : `${info.mac} released ${req.ciaddr}, which it did not hold`, { mac: info.mac, ip: req.ciaddr, xid: req.xid });
       }
@@ -295,6 +331,8 @@ export function createDhcpService(opts: DhcpServiceOptions): DhcpService {
   };
 
   async function closeAll() {
+    // Whatever is queued still goes out (and its leases to disk) before the sockets close.
+    if (flushScheduled || outbox.length) flushOutbox();
     const all = sockets.splice(0);
     sender = null;
     await Promise.all(all.map((s) => new Promise<void>((ok) => s.close(() => ok()))));

@@ -17,6 +17,8 @@ export interface Store {
   /** Oldest change first, so a later lease for the same address wins when replayed. */
   loadLeases(): Lease[];
   saveLease(lease: Lease): void;
+  /** Several lease changes in one transaction (the DHCP service's group commit before its ACKs leave). */
+  saveLeases(leases: readonly Lease[]): void;
   close(): void;
 }
 
@@ -67,6 +69,9 @@ export function openStore(dataDir: string): Store {
   const selectLeases = db.prepare<[], { client_key: string; mac: string; ip: string; state: string; expires_at: number; hostname: string | null; updated_at: number }>(
     'SELECT * FROM leases ORDER BY updated_at, rowid',
   );
+  const saveMany = db.transaction((leases: readonly Lease[]) => {
+    for (const l of leases) upsertLease.run(l.clientKey, l.mac, l.ip, l.state, l.expiresAt, l.hostname, l.updatedAt);
+  });
   const appendMany = db.transaction((events: readonly BootEvent[]) => {
     for (const e of events) {
       insertEvent.run(e.ts, e.service, e.level, e.mac ?? null, e.ip ?? null, e.msg, JSON.stringify(e.fields ?? {}));
@@ -123,6 +128,9 @@ export function openStore(dataDir: string): Store {
     },
     saveLease(l) {
       upsertLease.run(l.clientKey, l.mac, l.ip, l.state, l.expiresAt, l.hostname, l.updatedAt);
+    },
+    saveLeases(leases) {
+      if (leases.length) saveMany(leases);
     },
     close() {
       if (db.open) db.close();
