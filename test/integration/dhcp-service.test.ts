@@ -145,6 +145,26 @@ describe('DHCP service through a relay agent', () => {
     expect(again && messageType(again)).toBe(MessageType.ACK);
   });
 
+  it('answers INFORM with options but no address or lease time (RFC 2131 4.3.5), and records DECLINE and RELEASE', async () => {
+    const inform = await exchange(packet(MessageType.INFORM, 10, { ciaddr: '127.0.5.77' }));
+    expect(inform && messageType(inform)).toBe(MessageType.ACK);
+    expect(inform!.yiaddr).toBe('0.0.0.0');
+    expect(inform!.ciaddr).toBe('127.0.5.77');
+    expect(getOption(inform!, DhcpOption.LEASE_TIME)).toBeUndefined();
+    expect(getOption(inform!, DhcpOption.SUBNET_MASK)).toBeDefined();
+
+    const offer = await exchange(packet(MessageType.DISCOVER, 11));
+    expect(await exchange(packet(MessageType.DECLINE, 11, { requested: offer!.yiaddr, serverId: '127.0.0.1' }), false)).toBeNull();
+    expect(events.some((e) => e.level === 'warn' && e.msg.includes(`declined ${offer!.yiaddr}`))).toBe(true);
+    // The declined address is kept out: the same machine is offered another one.
+    const second = await exchange(packet(MessageType.DISCOVER, 11));
+    expect(second!.yiaddr).not.toBe(offer!.yiaddr);
+    const ack = await exchange(packet(MessageType.REQUEST, 11, { requested: second!.yiaddr, serverId: '127.0.0.1' }));
+    expect(ack && messageType(ack)).toBe(MessageType.ACK);
+    expect(await exchange(packet(MessageType.RELEASE, 11, { ciaddr: second!.yiaddr, serverId: '127.0.0.1' }), false)).toBeNull();
+    expect(store.loadLeases().find((l) => l.ip === second!.yiaddr)).toMatchObject({ state: 'released' });
+  });
+
   it('survives garbage and answers the next client', async () => {
     for (const junk of [new Uint8Array(10), new Uint8Array(300).fill(0xff), encode(packet(MessageType.DISCOVER, 8)).subarray(0, 242)]) {
       relay.send(junk, relay.address().port, '127.0.0.1');

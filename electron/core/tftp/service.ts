@@ -261,14 +261,14 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
           );
           return;
         }
-        socket.send(data, client.port, client.address);
+        socket.send(data); // connected to the client: no per-packet address lookup
         if (k > sentUpTo) sentUpTo = k;
       }
       arm();
     }
 
     const sendOack = () => {
-      socket.send(encode({ op: 'OACK', options: n.oack }), client.port, client.address);
+      socket.send(encode({ op: 'OACK', options: n.oack }));
       arm();
     };
 
@@ -286,11 +286,8 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
     }
 
     socket.on('message', (msg, from) => {
-      if (from.port !== client.port || from.address !== client.address) {
-        // RFC 1350 §4: tell the stranger, keep the transfer going.
-        sendError(socket, from, TftpErrorCode.UNKNOWN_TID, 'unknown transfer ID');
-        return;
-      }
+      // The socket is connected, so only the client's TID arrives; kept as a guard for injected test sockets.
+      if (from.port !== client.port || from.address !== client.address) return;
       let p: TftpPacket;
       // Fast path for the packet that arrives once per window: a 4-byte ACK (RFC 1350 §5).
       if (msg.length === 4 && msg[0] === 0 && msg[1] === 4) p = { op: 'ACK', block: (msg[2]! << 8) | msg[3]! };
@@ -327,6 +324,11 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
     socket.on('error', (e) => finish('failed', e.message));
 
     socket.bind(0, opts.address, () => {
+      // Connected to the client's TID: the kernel delivers only its packets (a stranger gets ICMP port
+      // unreachable instead of ERROR 5) and every send skips dgram's address lookup, which matters in lockstep.
+      socket.connect(client.port, client.address, () => begin());
+    });
+    const begin = () => {
       emit({
         service: 'tftp',
         level: 'info',
@@ -336,7 +338,7 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
       });
       if (awaitingOack) sendOack();
       else sendWindow();
-    });
+    };
   }
 
   /** The listener from the socket factory, bound to the address only. */
