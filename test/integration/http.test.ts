@@ -1,16 +1,18 @@
 /**
  * The HTTP service on real loopback sockets: curl fetches byte-identical files, ranges, HEAD, conditional
  * requests and keep-alive; hostile paths never leave the root; slow and vanishing clients keep memory bounded
- * and end as `aborted` events; stop() is prompt; a taken port is a readable failure.
+ * and end as `aborted` events; stop() is prompt; a taken port is a readable failure. Files on disk go out by
+ * sendfile(2) where the addon has it (Linux), generated ones through the copying loop: both are covered.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BootEventInput } from '../../shared/model/event.ts';
 import { directoryTree, memoryFile, type FileTree, type OpenFile } from '../../electron/core/files/tree.ts';
 import { createHttpService, type HttpService } from '../../electron/core/http/service.ts';
+import { nativeSendfile } from '../../electron/core/net/bind.ts';
 import { tempDir } from '../helpers/rackboot.ts';
 import { missing, run, sha } from '../helpers/tools.ts';
 
@@ -28,6 +30,11 @@ const files: Record<string, Buffer> = {
   'empty.bin': Buffer.alloc(0),
 };
 const VIRTUAL_SIZE = 64 * 1024 * 1024;
+/** A sparse file on disk (zeros, no blocks), far larger than every socket buffer: sendfile(2) runs for a while. */
+const SPARSE = 'sparse/huge.bin';
+const SPARSE_SIZE = 1024 * 1024 * 1024;
+/** Whether this system sends disk files with sendfile(2): Linux with the addon built. */
+const ZERO_COPY = nativeSendfile() !== null;
 const MAC = '52:54:00:00:00:01';
 
 /** Counts opens and closes, so a leaked file handle fails the suite. */
@@ -81,11 +88,18 @@ function shrinkingFile(): OpenFile {
 }
 
 const events: BootEventInput[] = [];
+/** Process warnings: reaching a socket's fd (net.Socket's `_handle`) must not print a deprecation. */
+const warnings: Error[] = [];
+const onWarning = (w: Error) => warnings.push(w);
 let service: HttpService;
 const url = (path: string, port = service.port()) => `http://127.0.0.1:${port}${path}`;
 
 beforeAll(async () => {
+  process.on('warning', onWarning);
   writeFileSync(join(base.path, 'secret.txt'), SECRET);
+  mkdirSync(join(root, 'sparse'), { recursive: true });
+  writeFileSync(join(root, SPARSE), '');
+  truncateSync(join(root, SPARSE), SPARSE_SIZE);
   for (const [name, data] of Object.entries(files)) {
     mkdirSync(join(root, name, '..'), { recursive: true });
     writeFileSync(join(root, name), data);
@@ -107,6 +121,7 @@ beforeAll(async () => {
   await service.start();
 });
 afterAll(async () => {
+  process.off('warning', onWarning);
   await service.stop();
   base.remove();
   out.remove();
@@ -134,12 +149,12 @@ interface Fetched {
 
 let fetches = 0;
 /** One curl run: status, response headers (lower-cased names) and body; each run has its own User-Agent. */
-async function curl(path: string, args: string[] = []): Promise<Fetched> {
+async function curl(path: string, args: string[] = [], port?: number): Promise<Fetched> {
   const n = ++fetches;
   const ua = `rackboot-test/${n}`;
   const bodyFile = join(out.path, `body-${n}`);
   const headFile = join(out.path, `head-${n}`);
-  const { stdout } = await run('curl', ['-sS', '-A', ua, '-o', bodyFile, '-D', headFile, '-w', '%{http_code}', ...args, url(path)], { timeout: 30_000 });
+  const { stdout } = await run('curl', ['-sS', '-A', ua, '-o', bodyFile, '-D', headFile, '-w', '%{http_code}', ...args, url(path, port)], { timeout: 30_000 });
   const headers = new Map<string, string>();
   for (const line of readFileSync(headFile, 'latin1').split('\r\n').slice(1)) {
     const colon = line.indexOf(':');
@@ -405,6 +420,170 @@ describe('HTTP service with difficult clients', () => {
     });
     expect(reply).toMatch(/^HTTP\/1\.1 400 /);
     await waitFor(() => events.find((e) => e.level === 'warn' && e.fields?.status === 400 && String(e.msg).includes('cannot be parsed')), 'a parse-error event');
+  });
+});
+
+/** Reads until `bytes` arrived, then hands the socket back paused (or destroyed). */
+function readSome(socket: Socket, bytes: number, then: 'pause' | 'destroy'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let received = 0;
+    const onData = (d: Buffer) => {
+      received += d.length;
+      if (received < bytes) return;
+      socket.off('data', onData);
+      if (then === 'pause') socket.pause();
+      else socket.destroy();
+      resolve(received);
+    };
+    socket.on('data', onData);
+    socket.once('error', reject);
+  });
+}
+
+describe.runIf(ZERO_COPY)('HTTP service with sendfile(2)', () => {
+  it.skipIf(missing('curl'))('sends files on disk by sendfile(2), byte-identical whole and ranged; generated files are copied', async () => {
+    const big = files['big.iso']!;
+    const before = service.stats().zeroCopy;
+    const whole = await curl('/big.iso');
+    expect(sha(whole.body)).toBe(sha(big));
+    const ranges: [string, number, number][] = [
+      ['1000-4000000', 1000, 4_000_000],
+      ['-77', big.length - 77, big.length - 1],
+      ['8388600-', 8388600, big.length - 1],
+    ];
+    let expected = big.length;
+    for (const [spec, start, end] of ranges) {
+      const r = await curl('/big.iso', ['-r', spec]);
+      expect(r.status).toBe(206);
+      expect(r.headers.get('content-range')).toBe(`bytes ${start}-${end}/${big.length}`);
+      expect(r.body.equals(big.subarray(start, end + 1))).toBe(true);
+      expect((await eventOf(r.ua)).fields).toMatchObject({ status: 206, bytes: end - start + 1, outcome: 'ok' });
+      expected += end - start + 1;
+    }
+    await eventOf(whole.ua);
+    expect(service.stats().zeroCopy - before).toBe(expected);
+    // Generated files have no fd: the copying loop serves them, byte-identical too.
+    const generated = await curl('/dyn.ipxe');
+    expect(generated.body.toString()).toBe(`#!ipxe\necho generated for ${generated.ua}\n`);
+    await eventOf(generated.ua);
+    expect(service.stats().zeroCopy - before).toBe(expected);
+  });
+
+  it.skipIf(missing('curl'))('keeps the connection alive after a sendfile(2) body: the next requests on it are served', async () => {
+    const names = ['big.iso', 'EFI/BOOT/BOOTX64.EFI', 'dyn.ipxe', 'range.bin'];
+    const outs = names.map((_, i) => join(out.path, `keepalive-${i}`));
+    const args = ['-sS', '-w', '%{num_connects}\n'];
+    names.forEach((name, i) => args.push('-o', outs[i]!, url(`/${name}`)));
+    const { stdout } = await run('curl', args, { timeout: 30_000 });
+    expect(stdout.trim().split('\n')).toEqual(['1', '0', '0', '0']);
+    expect(sha(readFileSync(outs[0]!))).toBe(sha(files['big.iso']!));
+    expect(sha(readFileSync(outs[1]!))).toBe(sha(files['EFI/BOOT/BOOTX64.EFI']!));
+    expect(readFileSync(outs[2]!).toString()).toMatch(/^#!ipxe\necho generated for curl\//);
+    expect(readFileSync(outs[3]!).equals(files['range.bin']!)).toBe(true);
+  });
+
+  it('a client that disconnects mid-sendfile is an aborted event with the bytes sent, and the next request is served', async () => {
+    const ua = 'vanishing-sendfile-client';
+    const before = service.stats().zeroCopy;
+    const socket = rawRequest(service.port(), `GET /${SPARSE} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: ${ua}\r\n\r\n`);
+    const received = await readSome(socket, 4 * 1024 * 1024, 'destroy');
+    const event = await eventOf(ua);
+    expect(event).toMatchObject({ level: 'info', fields: { path: SPARSE, status: 200, outcome: 'aborted', reason: 'client went away' } });
+    const bytes = event.fields!.bytes as number;
+    // At least what the client read (less its header bytes); at most that plus both sides' socket buffers.
+    expect(bytes).toBeGreaterThan(received - 1024);
+    expect(bytes).toBeLessThan(received + 128 * 1024 * 1024);
+    expect(service.stats().zeroCopy - before).toBe(bytes);
+    // The server is still answering, by sendfile(2) too.
+    const next = rawRequest(service.port(), 'GET /EFI/BOOT/BOOTX64.EFI HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    const reply = await new Promise<Buffer>((resolve) => {
+      const chunks: Buffer[] = [];
+      next.on('data', (d: Buffer) => chunks.push(d));
+      next.on('end', () => resolve(Buffer.concat(chunks)));
+    });
+    expect(reply.subarray(0, 17).toString('latin1')).toBe('HTTP/1.1 200 OK\r\n');
+    expect(sha(reply.subarray(reply.length - files['EFI/BOOT/BOOTX64.EFI']!.length))).toBe(sha(files['EFI/BOOT/BOOTX64.EFI']!));
+  });
+
+  it.skipIf(missing('curl'))('clients that stop reading mid-sendfile hold no thread and no CPU: other downloads go on, then they abort cleanly', async () => {
+    const opened = handles.opened;
+    // More stalled transfers than libuv has pool threads (4): a design that waited on the pool would starve every file read.
+    const stalled = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => {
+        const s = rawRequest(service.port(), `GET /${SPARSE} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: sendfile-stalled-${i}\r\n\r\n`);
+        await readSome(s, 64 * 1024, 'pause');
+        return s;
+      }),
+    );
+    await waitFor(() => service.stats().active >= 12, '12 stalled downloads');
+    // Let the socket buffers fill, then measure: waiting for room must not spin.
+    await new Promise((ok) => setTimeout(ok, 300));
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await new Promise((ok) => setTimeout(ok, 500));
+    const cpu = process.cpuUsage(cpu0);
+    expect((cpu.user + cpu.system) / 1000).toBeLessThan(0.5 * (performance.now() - t0));
+    // Another client, reading disk files through the same pool, is served at once.
+    const r = await curl('/big.iso', ['--max-time', '10']);
+    expect(sha(r.body)).toBe(sha(files['big.iso']!));
+    for (const s of stalled) s.destroy();
+    const aborted = await waitFor(() => {
+      const a = events.filter((e) => String(e.fields?.userAgent).startsWith('sendfile-stalled-'));
+      return a.length === 12 && a;
+    }, '12 aborted events');
+    for (const e of aborted) {
+      expect(e.fields).toMatchObject({ outcome: 'aborted', status: 200 });
+      expect(e.fields!.bytes as number).toBeGreaterThan(0);
+      expect(e.fields!.bytes as number).toBeLessThan(SPARSE_SIZE);
+    }
+    await waitFor(() => handles.closed >= opened + 13 && handles.opened === handles.closed, 'every stalled file to be closed');
+  }, 30_000);
+
+  it('stop() is prompt while sendfile(2) waits on a stalled client, and closes the file', async () => {
+    const local: BootEventInput[] = [];
+    const tree = counting(directoryTree(root));
+    const s = createHttpService({ address: '127.0.0.1', port: 0, tree, emit: (e) => local.push(e) });
+    await s.start();
+    const opened = handles.opened;
+    const downloading = rawRequest(s.port(), `GET /${SPARSE} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    const closed = new Promise((ok) => downloading.on('close', ok));
+    await readSome(downloading, 64 * 1024, 'pause');
+    await new Promise((ok) => setTimeout(ok, 200));
+    expect(s.stats().active).toBe(1);
+    const t0 = Date.now();
+    await s.stop();
+    expect(Date.now() - t0).toBeLessThan(1000);
+    const aborted = await waitFor(() => local.find((e) => e.fields?.path === SPARSE), 'the aborted event');
+    expect(aborted).toMatchObject({ level: 'info', fields: { outcome: 'aborted', reason: 'server stopped' } });
+    expect(aborted.fields!.bytes as number).toBeGreaterThan(0);
+    expect(s.stats().zeroCopy).toBe(aborted.fields!.bytes);
+    await waitFor(() => handles.opened === handles.closed && handles.opened > opened, 'the file to be closed');
+    // The client drains what the kernel holds, then sees the connection end.
+    downloading.resume();
+    await closed;
+  });
+
+  it('reaching the socket fd prints no deprecation warning', () => {
+    expect(service.stats().zeroCopy).toBeGreaterThan(0);
+    expect(warnings.filter((w) => w.name === 'DeprecationWarning').map((w) => w.message)).toEqual([]);
+  });
+});
+
+describe.skipIf(missing('curl'))('HTTP service without sendfile(2)', () => {
+  it('zeroCopy: false copies files on disk through the stream loop, byte-identical, whole and ranged', async () => {
+    const s = createHttpService({ address: '127.0.0.1', port: 0, tree: directoryTree(root), emit: () => {}, zeroCopy: false });
+    await s.start();
+    try {
+      const whole = await curl('/big.iso', [], s.port());
+      expect(sha(whole.body)).toBe(sha(files['big.iso']!));
+      const part = await curl('/big.iso', ['-r', '12345-999999'], s.port());
+      expect(part.status).toBe(206);
+      expect(part.body.equals(files['big.iso']!.subarray(12345, 1_000_000))).toBe(true);
+      await waitFor(() => s.stats().served === 2, 'both requests reported');
+      expect(s.stats()).toMatchObject({ served: 2, bytes: files['big.iso']!.length + 1_000_000 - 12345, zeroCopy: 0 });
+    } finally {
+      await s.stop();
+    }
   });
 });
 

@@ -12,6 +12,18 @@ export interface OpenFile {
   /** Reads up to `length` bytes at `position` into `target` at `offset`; returns the count read. */
   read(position: number, target: Uint8Array, offset: number, length: number): Promise<number>;
   close(): Promise<void>;
+  /**
+   * Where the bytes lie on disk, for zero-copy senders (sendfile(2)): byte 0 of this file is byte `offset` of
+   * `fd`, and the next `size` bytes are the file. A file on disk gives its own fd and 0; a file inside an image
+   * gives the image's fd and the extent's offset. Absent, or null (closed, or not one contiguous stretch of
+   * one file), for files that only `read` can produce. The fd stays the file's: borrowers must not close it.
+   */
+  source?(): FileSource | null;
+}
+
+export interface FileSource {
+  fd: number;
+  offset: number;
 }
 
 export interface FileTree {
@@ -28,6 +40,8 @@ function handleFile(fh: FileHandle, size: number, mtimeMs: number): OpenFile {
       return bytesRead;
     },
     close: () => fh.close(),
+    // A closed FileHandle's fd is -1. A closure, not `this`: callers may copy the methods off the object.
+    source: () => (fh.fd >= 0 ? { fd: fh.fd, offset: 0 } : null),
   };
 }
 

@@ -2,7 +2,11 @@
  * Read-only HTTP file service for UEFI HTTP Boot, iPXE, GRUB and installers (boot-chains.md §2.6):
  * GET and HEAD only, Content-Length always (never chunked), one byte range at a time, conditional requests,
  * no compression, no redirects. receive -> normalise the path -> open (dynamic hook, then the tree) ->
- * headers -> stream with backpressure. Every request ends as exactly one typed event.
+ * headers -> body. Every request ends as exactly one typed event.
+ *
+ * Bodies of files on disk (`OpenFile.source()`) go out by sendfile(2) on Linux when the addon has it: the kernel
+ * hands page cache to the socket, no byte passes through JavaScript. Everything else (generated files, no
+ * addon, other systems) is read in chunks and written with backpressure.
  */
 import { createServer, STATUS_CODES, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -10,8 +14,8 @@ import type { ServiceStatus } from '../../../shared/api/contract.ts';
 import type { BootEventInput } from '../../../shared/model/event.ts';
 import { parseMac } from '../../../shared/net/ipv4.ts';
 import { contentTypeFor, etagFor, httpDate, ifNoneMatchHits, ifRangeHolds, notModifiedSince, parseRange, requestPath } from '../../../shared/protocol/http/range.ts';
-import type { FileTree, OpenFile } from '../files/tree.ts';
-import { listenTcp } from '../net/bind.ts';
+import type { FileSource, FileTree, OpenFile } from '../files/tree.ts';
+import { listenTcp, nativeSendfile, tcpSocketFd, type Sendfile, type SendfileJob } from '../net/bind.ts';
 import { bindFailure } from '../tftp/service.ts';
 
 export interface HttpServiceOptions {
@@ -32,6 +36,8 @@ export interface HttpServiceOptions {
   macForIp?: (ip: string) => string | null | undefined;
   /** Connections beyond this are dropped (with a warning event). */
   maxConnections?: number;
+  /** Send files on disk with sendfile(2) where the addon can (default); false copies them through JavaScript. */
+  zeroCopy?: boolean;
 }
 
 export type HttpOutcome = 'ok' | 'aborted' | 'not-found' | 'refused';
@@ -45,6 +51,8 @@ export interface HttpStats {
   refused: number;
   /** Body bytes handed to the network. */
   bytes: number;
+  /** Of `bytes`, those the kernel sent straight from the file with sendfile(2). */
+  zeroCopy: number;
 }
 
 export interface HttpService {
@@ -66,6 +74,8 @@ const REQUEST_TIMEOUT_MS = 30_000;
 // A client that takes no byte for this long (a firmware that hung mid-download) loses its connection.
 const IDLE_SOCKET_MS = 120_000;
 const STOP_GRACE_MS = 1000;
+/** sendfile(2) failures that mean the client or its connection is gone, not that the file cannot be served. */
+const CONNECTION_LOST = new Set(['EPIPE', 'ECONNRESET', 'ECONNABORTED', 'ENOTCONN', 'ETIMEDOUT', 'ECANCELED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN']);
 
 /** What one request did, filled in as it goes and reported once when its response closes. */
 interface RequestRecord {
@@ -85,6 +95,13 @@ interface RequestRecord {
   level: BootEventInput['level'];
   reason: string | undefined;
   closed: boolean;
+  /** The body goes out by sendfile(2). */
+  zeroCopy: boolean;
+  /**
+   * While sendfile(2) runs: settles with its byte count once it calls back. A response that closes meanwhile
+   * cancels it and reports that exact count, not a guess (one sendfile(2) call can move megabytes).
+   */
+  inflight: Promise<number> | undefined;
 }
 
 const clip = (s: string, n = 256) => (s.length > n ? `${s.slice(0, n)}…` : s);
@@ -106,7 +123,9 @@ export function createHttpService(opts: HttpServiceOptions): HttpService {
   let state: ServiceStatus = { state: 'stopped', detail: null };
   let boundPort = 0;
   let active = 0;
-  const counters = { served: 0, aborted: 0, notFound: 0, refused: 0, bytes: 0 };
+  const counters = { served: 0, aborted: 0, notFound: 0, refused: 0, bytes: 0, zeroCopy: 0 };
+  const sendfile = opts.zeroCopy === false ? null : nativeSendfile();
+  let sendfileWarned = false;
   const handlers = new Set<Promise<void>>();
   // Sockets with a response under way: a parse error there cannot be answered in the middle of a body.
   const busy = new WeakMap<object, number>();
@@ -126,6 +145,7 @@ export function createHttpService(opts: HttpServiceOptions): HttpService {
     if (rec.size !== undefined) fields.size = rec.size;
     if (rec.reason !== undefined) fields.reason = rec.reason;
     counters.bytes += rec.sent;
+    if (rec.zeroCopy) counters.zeroCopy += rec.sent;
     let msg: string;
     const what = `${rec.method} ${rec.path}`;
     switch (rec.outcome) {
@@ -231,8 +251,76 @@ export function createHttpService(opts: HttpServiceOptions): HttpService {
       res.end();
       return;
     }
+    const source = sendfile ? (file.source?.() ?? null) : null;
+    if (sendfile && source && (await sendZeroCopy(res, rec, sendfile, source, start, length))) return;
     await stream(res, rec, file, start, length);
   }
+
+  /**
+   * The body by sendfile(2), off the event loop (the addon's thread-pool rounds and fd poll). The headers go
+   * out first, completely, so the body cannot overtake them; from then on only the addon writes to the socket
+   * until it calls back. False, with no body byte sent, when this response cannot go that way (not a plain
+   * TCP socket); the caller then streams it.
+   */
+  async function sendZeroCopy(res: ServerResponse, rec: RequestRecord, send: Sendfile, source: FileSource, start: number, length: number): Promise<boolean> {
+    const socket = res.socket;
+    // A pipelined response waiting for its turn has no socket yet: it is streamed into Node's queue instead.
+    if (!socket || tcpSocketFd(socket) === null) return false;
+    // order matters: the headers must be in the kernel before sendfile(2) puts the body behind them.
+    await headersWritten(res);
+    if (rec.closed) return true;
+    const fd = tcpSocketFd(socket);
+    if (fd === null || socket.writableLength > 0) return false;
+    let job: SendfileJob;
+    let finish!: (r: { err: (NodeJS.ErrnoException & { sent: number }) | null; sent: number }) => void;
+    const finished = new Promise<Parameters<typeof finish>[0]>((resolve) => (finish = resolve));
+    try {
+      job = send(fd, source.fd, source.offset + start, length, (err, sent) => finish({ err, sent }), IDLE_SOCKET_MS);
+    } catch (e) {
+      // Bad fds or arguments: nothing was sent, the copying loop can still serve this (the headers are out).
+      if (!sendfileWarned) {
+        sendfileWarned = true;
+        opts.emit({ service: 'http', level: 'warn', msg: `HTTP cannot use sendfile(2), files are copied instead: ${(e as Error).message}` });
+      }
+      return false;
+    }
+    rec.zeroCopy = true;
+    rec.inflight = finished.then((r) => r.sent);
+    // The client left or stop() closed the connection: the addon holds its own fd, so it must be told.
+    const cancel = () => job.cancel();
+    // Node's idle timer sees none of the addon's writes; the addon ends an idle client itself (idleMs).
+    const busySocket = () => socket.setTimeout(IDLE_SOCKET_MS);
+    res.once('close', cancel);
+    res.on('timeout', busySocket);
+    const { err, sent } = await finished;
+    res.off('close', cancel);
+    res.off('timeout', busySocket);
+    rec.inflight = undefined;
+    rec.sent = sent;
+    if (!err) {
+      if (!rec.closed) res.end();
+      return true;
+    }
+    // Content-Length is already on the wire: a short file can only end the connection.
+    if (err.code === 'ENODATA') throw new Error(`file shrank while being served: ${sent} of ${length} bytes from ${start}`);
+    if (!CONNECTION_LOST.has(err.code ?? '')) throw err;
+    if (err.code === 'ETIMEDOUT') rec.reason = `client took no data for ${IDLE_SOCKET_MS / 1000} s`;
+    else if (err.code !== 'EPIPE' && err.code !== 'ECONNRESET' && err.code !== 'ECANCELED') rec.reason = `connection lost (${err.code})`;
+    if (!rec.closed) res.destroy();
+    return true;
+  }
+
+  /** Resolves once the headers are written to the socket (their write callback ran), or the response closed. */
+  const headersWritten = (res: ServerResponse) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        res.off('close', done);
+        resolve();
+      };
+      res.once('close', done);
+      // An empty write sends the pending headers; its callback runs once the kernel has them.
+      res.write('', () => done());
+    });
 
   /** Reads exactly `want` bytes at `position` into a fresh buffer (the socket may still hold the previous one). */
   async function readChunk(file: OpenFile, position: number, want: number): Promise<Buffer> {
@@ -307,6 +395,8 @@ export function createHttpService(opts: HttpServiceOptions): HttpService {
       level: 'info',
       reason: undefined,
       closed: false,
+      zeroCopy: false,
+      inflight: undefined,
     };
     active++;
     const socket = req.socket;
@@ -316,13 +406,27 @@ export function createHttpService(opts: HttpServiceOptions): HttpService {
       rec.closed = true;
       active--;
       busy.set(socket, (busy.get(socket) ?? 1) - 1);
-      if (res.writableFinished) {
-        if (rec.outcome === 'ok') rec.sent = rec.length;
-      } else if (rec.outcome === 'ok' || rec.outcome === 'aborted') {
-        rec.outcome = 'aborted';
-        rec.reason ??= server ? 'client went away' : 'server stopped';
+      const gone = server ? 'client went away' : 'server stopped';
+      const settle = (bodyDone: boolean) => {
+        if (bodyDone) {
+          if (rec.outcome === 'ok') rec.sent = rec.length;
+        } else if (rec.outcome === 'ok' || rec.outcome === 'aborted') {
+          rec.outcome = 'aborted';
+          rec.reason ??= gone;
+        }
+        report(rec, started);
+      };
+      if (rec.inflight) {
+        // A sendfile(2) under way is cancelled by its own 'close' listener and calls back within one slice. When
+        // it had sent everything, the body is complete on the wire: the client read it all and hung up before
+        // the callback could end the response.
+        void rec.inflight.then((sent) => {
+          rec.sent = sent;
+          settle(sent === rec.length);
+        });
+      } else {
+        settle(res.writableFinished);
       }
-      report(rec, started);
     });
     const task = serve(req, res, rec).catch((e: Error) => {
       rec.level = 'error';

@@ -9,7 +9,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { closeSync, existsSync, fstatSync } from 'node:fs';
-import type { Server } from 'node:net';
+import { Socket as NetSocket, type Server } from 'node:net';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { isIPv4 } from '../../../shared/net/ipv4.ts';
@@ -55,6 +55,29 @@ export interface NativeNetStatus {
   reason: string | null;
 }
 
+/** A sendfile(2) transfer under way (see `nativeSendfile`). */
+export interface SendfileJob {
+  /**
+   * Stops before the next slice (at most 8 MiB) or at once while waiting for room; the callback then gets
+   * ECANCELED unless everything had been sent. Does nothing once the callback ran.
+   */
+  cancel(): void;
+  /** Bytes the kernel has accepted so far. */
+  sent(): number;
+}
+
+/** Called once, asynchronously: `err` carries .code (EPIPE, ECONNRESET, ETIMEDOUT, ECANCELED, ENODATA: the file ended early, ...) and .sent. */
+export type SendfileCallback = (err: (NodeJS.ErrnoException & { sent: number }) | null, sent: number) => void;
+
+/**
+ * Sends `count` bytes of `fileFd` from `offset` to the connected non-blocking socket `socketFd` with
+ * sendfile(2), off the event loop. Both fds are duplicated: the caller may close its own at any time (then
+ * the connection lasts until the job ends, so cancel() when the socket closes). `idleMs` (default 30 s): how
+ * long the socket may take no byte before the job ends with ETIMEDOUT. Throws for bad arguments, a blocking
+ * socket (EINVAL) and fds that cannot be duplicated (EBADF).
+ */
+export type Sendfile = (socketFd: number, fileFd: number, offset: number, count: number, callback: SendfileCallback, idleMs?: number) => SendfileJob;
+
 /** The addon's exports (electron/core/net/native/rackboot_net.c). Failures throw Node-shaped errno errors. */
 interface NativeNet {
   socketUdp4(): number;
@@ -64,6 +87,8 @@ interface NativeNet {
   setRecvBuffer(fd: number, bytes: number): number;
   ifindex(name: string): number;
   listenTcp4(address: string, port: number, ifname: string): number;
+  /** Optional: an addon built before it still ties sockets to NICs; HTTP then copies bodies through JavaScript. */
+  sendfile?: Sendfile;
 }
 
 type Loaded = { native: NativeNet; reason: null } | { native: null; reason: string };
@@ -107,6 +132,26 @@ function load(): Loaded {
 export function nativeNetStatus(): NativeNetStatus {
   const { native, reason } = load();
   return { available: native !== null, reason };
+}
+
+/**
+ * The addon's sendfile(2) (zero-copy file bodies), or null where it cannot be used: not Linux, the addon not
+ * built, or built before it had sendfile.
+ */
+export function nativeSendfile(): Sendfile | null {
+  const native = load().native;
+  return typeof native?.sendfile === 'function' ? native.sendfile.bind(native) : null;
+}
+
+/**
+ * The fd of a connected plain TCP socket (net.Socket, not TLS, not a pipe) for the addon; null for anything
+ * else or once it is closed. net.Socket's `_handle` is the libuv TCP wrap; unlike dgram's it is not deprecated.
+ */
+export function tcpSocketFd(socket: unknown): number | null {
+  if (!(socket instanceof NetSocket) || 'encrypted' in socket || socket.destroyed) return null;
+  const handle = (socket as unknown as { _handle?: { fd?: unknown; constructor?: { name?: string } } | null })._handle;
+  const fd = handle?.fd;
+  return handle?.constructor?.name === 'TCP' && typeof fd === 'number' && fd >= 0 ? fd : null;
 }
 
 /** The kernel's index of an interface; null without the addon. Throws ENODEV for an unknown name. */

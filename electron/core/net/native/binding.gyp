@@ -1,6 +1,7 @@
-# rackboot_net: SO_BINDTODEVICE for Node's dgram and net (see rackboot_net.c). Built by build/scripts/build-native.mjs
-# with `node-gyp rebuild --directory electron/core/net/native`; never run node-gyp from the repo root, whose
-# own build/ folder node-gyp would clobber.
+# rackboot_net: SO_BINDTODEVICE for Node's dgram and net, sendfile(2) for HTTP (see rackboot_net.c). Built by
+# build/scripts/build-native.mjs with `node-gyp rebuild --directory electron/core/net/native`; never run node-gyp
+# from the repo root, whose own build/ folder node-gyp would clobber. libuv (uv.h) comes with Node's headers and
+# its symbols from the host process, Node or Electron, like N-API's.
 {
   'targets': [
     {

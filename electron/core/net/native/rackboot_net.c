@@ -1,9 +1,11 @@
 /*
  * rackboot_net: the few socket calls Node's dgram and net cannot make, so that a UDP socket or a TCP listener
- * answers on one NIC only.
+ * answers on one NIC only; and sendfile(2), so the HTTP service sends file bodies without copying them through
+ * JavaScript.
  *
- * Plain C on node_api.h alone: N-API is ABI-stable, so one binary loads in Node and in Electron without a
- * rebuild. Linux only (SO_BINDTODEVICE); binding.gyp compiles nothing elsewhere and bind.ts reports that.
+ * Plain C on node_api.h, plus libuv's uv.h (shipped with Node's headers) for the thread pool and an fd poll:
+ * N-API is ABI-stable and Node and Electron both export libuv, so one binary loads in either without a rebuild.
+ * Linux only (SO_BINDTODEVICE, sendfile(2)); binding.gyp compiles nothing elsewhere and bind.ts reports that.
  *
  * Exports (fds are plain integers; failures throw an Error shaped like Node's own system errors:
  * message "<syscall> <CODE> <detail>", .code "ENODEV", .errno -19, .syscall "setsockopt"; unknown errnos get
@@ -18,23 +20,32 @@
  *                                            SOCK_STREAM), SO_REUSEADDR (as libuv sets for every server),
  *                                            SO_BINDTODEVICE, bind(2), listen(2) with Node's backlog of 511;
  *                                            closed again on any failure. net.Server adopts it with listen({ fd }).
+ *   sendfile(socketFd, fileFd, offset, count, callback(err, sent), idleMs?): { cancel(), sent() }
+ *                                            sendfile(2) off the event loop; see sendfile_start below.
  */
 #include <node_api.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <uv.h>
 
 #define ERRNO_NAMES(X)                                                                                   \
   X(EPERM) X(ENOENT) X(EINTR) X(EBADF) X(EAGAIN) X(ENOMEM) X(EACCES) X(EFAULT) X(EBUSY) X(EEXIST)      \
   X(ENODEV) X(EINVAL) X(ENFILE) X(EMFILE) X(ENOTSOCK) X(EDESTADDRREQ) X(EMSGSIZE) X(EPROTOTYPE)        \
   X(ENOPROTOOPT) X(EPROTONOSUPPORT) X(EOPNOTSUPP) X(EAFNOSUPPORT) X(EADDRINUSE) X(EADDRNOTAVAIL)       \
-  X(ENETDOWN) X(ENETUNREACH) X(ENOBUFS) X(EISCONN) X(ENOTCONN) X(ENXIO)
+  X(ENETDOWN) X(ENETUNREACH) X(ENOBUFS) X(EISCONN) X(ENOTCONN) X(ENXIO) X(EPIPE) X(ECONNRESET)          \
+  X(ECONNABORTED) X(ETIMEDOUT) X(ECANCELED) X(ENODATA) X(EIO) X(EHOSTUNREACH) X(ESPIPE) X(EOVERFLOW)
 
 static const char *errno_name(int err) {
   switch (err) {
@@ -45,24 +56,37 @@ static const char *errno_name(int err) {
   }
 }
 
-/* Throws an Error like Node's ErrnoException; `detail` (may be NULL) names what the call was about. */
-static void throw_errno(napi_env env, int err, const char *syscall, const char *detail) {
-  char message[160];
+/*
+ * An Error like Node's ErrnoException; `detail` (may be NULL) names what the call was about. NULL when even
+ * that could not be made (then an exception is pending).
+ */
+static napi_value errno_error(napi_env env, int err, const char *syscall, const char *detail) {
+  char message[192];
   const char *code = errno_name(err);
   /* Node's own wording, e.g. "bind EADDRINUSE 0.0.0.0:67", so callers handle both paths alike. */
   snprintf(message, sizeof message, "%s %s%s%s", syscall, code, detail ? " " : "", detail ? detail : "");
   napi_value js_code, js_message, js_errno, js_syscall, error;
   if (napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &js_code) != napi_ok ||
       napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &js_message) != napi_ok ||
-      napi_create_error(env, js_code, js_message, &error) != napi_ok) {
-    napi_throw_error(env, code, message);
-    return;
-  }
+      napi_create_error(env, js_code, js_message, &error) != napi_ok)
+    return NULL;
   /* Node and libuv report errno negated (UV_ENODEV == -ENODEV); util.getSystemErrorName expects that. */
   if (napi_create_int32(env, -err, &js_errno) == napi_ok) napi_set_named_property(env, error, "errno", js_errno);
   if (napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &js_syscall) == napi_ok)
     napi_set_named_property(env, error, "syscall", js_syscall);
-  napi_throw(env, error);
+  return error;
+}
+
+/* Throws errno_error(...). */
+static void throw_errno(napi_env env, int err, const char *syscall, const char *detail) {
+  napi_value error = errno_error(env, err, syscall, detail);
+  if (error) {
+    napi_throw(env, error);
+  } else {
+    char message[192];
+    snprintf(message, sizeof message, "%s %s%s%s", syscall, errno_name(err), detail ? " " : "", detail ? detail : "");
+    napi_throw_error(env, errno_name(err), message);
+  }
 }
 
 static napi_value undefined(napi_env env) {
@@ -297,6 +321,390 @@ static napi_value ifindex(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/*
+ * sendfile(socketFd, fileFd, offset, count, callback, idleMs?) -> job: `count` bytes of fileFd from `offset`
+ * to a connected non-blocking socket with sendfile(2), the kernel copying page cache to the socket (no user
+ * buffer, no JavaScript per chunk). callback(err, sent) runs once, always asynchronously; `sent` counts the
+ * bytes the kernel accepted, also on failure. The job has cancel() (stops at the next slice; the callback then
+ * gets ECANCELED unless everything was already sent) and sent() (the bytes accepted so far).
+ *
+ * Never blocks the event loop and never parks a thread-pool thread on a slow client:
+ *   - a round on the libuv thread pool calls sendfile(2) in slices of at most SENDFILE_SLICE bytes until the
+ *     socket is full (EAGAIN), SENDFILE_ROUND bytes went out (then another round is queued, so one fast
+ *     client shares the pool with file reads), the range is done, or an error;
+ *   - a full socket is watched on the event loop (uv_poll for writability), with an idle timer: no room for
+ *     `idleMs` (default 30 s) ends the job with ETIMEDOUT. A client that vanished shows as EPOLLHUP/EPOLLERR,
+ *     after which sendfile(2) reports EPIPE or ECONNRESET.
+ * TCP_CORK is on while the job runs (nginx's tcp_nopush): only full segments leave, not a short one at the end
+ * of every sendfile(2) call; the end of the job uncorks, which pushes the tail. Not a TCP socket: no cork.
+ * Both fds are dup(2)ed, so the caller may close its own (Node destroying the socket, the file closed) at any
+ * time: the worker only ever uses fds that the job closes itself, after the last round. A connection whose
+ * Node socket was destroyed therefore stays open until the job ends; callers cancel() when the socket closes.
+ * Synchronous throws: bad arguments, a blocking socket (EINVAL) and fds that cannot be duplicated (EBADF).
+ * Errors in the callback: sendfile's errno (EPIPE, ECONNRESET, EIO, EINVAL for an fd sendfile cannot read),
+ * ETIMEDOUT, ECANCELED, and ENODATA when the file ends before offset + count.
+ */
+#define SENDFILE_SLICE ((int64_t)8 << 20)
+#define SENDFILE_ROUND ((int64_t)16 << 20)
+#define SENDFILE_IDLE_MS 30000
+/* Number.MAX_SAFE_INTEGER: offsets and counts arrive as JS numbers. */
+#define MAX_SAFE_INTEGER 9007199254740991.0
+
+enum job_state { JOB_ROUND, JOB_WAITING, JOB_DONE };
+
+typedef struct {
+  napi_env env;
+  napi_ref self;     /* the job object, held until the job is done and its handles are closed */
+  napi_ref callback; /* until it has been called */
+  napi_async_context context;
+  uv_loop_t *loop;
+  uv_work_t work;
+  uv_poll_t poll;
+  uv_timer_t timer;
+  int handles_ready; /* poll and timer initialised (on the first full socket) */
+  int handles_open;  /* of those, not yet closed */
+  int sock, file;    /* our duplicates; -1 once closed */
+  int corked;
+  /* Written by the worker during a round, read on the loop thread after it (uv orders the two). */
+  int64_t offset, remaining;
+  int err;
+  int blocked;     /* the round stopped on a full socket */
+  int poll_failed; /* the last wait ended with POLLERR: a further EAGAIN is an error, not a reason to wait */
+  /* Shared between the worker and the loop thread while a round runs: __atomic. */
+  int64_t sent;
+  int cancelled;
+  int64_t count;
+  uint32_t idle_ms;
+  enum job_state state;
+} sendfile_job;
+
+static void sendfile_queue(sendfile_job *job);
+
+/* The socket's pending error (SO_ERROR), or EPIPE when it has none. */
+static int socket_error(int fd) {
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err == 0) err = EPIPE;
+  return err;
+}
+
+/* Thread pool: one round. Touches only the job's own fds and fields the loop thread leaves alone meanwhile. */
+static void sendfile_round(uv_work_t *req) {
+  sendfile_job *job = req->data;
+  int64_t budget = SENDFILE_ROUND;
+  job->blocked = 0;
+  while (job->remaining > 0 && budget > 0) {
+    if (__atomic_load_n(&job->cancelled, __ATOMIC_ACQUIRE)) {
+      job->err = ECANCELED;
+      return;
+    }
+    int64_t want = job->remaining < budget ? job->remaining : budget;
+    if (want > SENDFILE_SLICE) want = SENDFILE_SLICE;
+    off_t offset = (off_t)job->offset;
+    ssize_t n = sendfile(job->sock, job->file, &offset, (size_t)want);
+    if (n > 0) {
+      job->offset += n;
+      job->remaining -= n;
+      budget -= n;
+      __atomic_add_fetch(&job->sent, (int64_t)n, __ATOMIC_RELEASE);
+      continue;
+    }
+    if (n == 0) {
+      job->err = ENODATA; /* end of file before offset + count: the file shrank */
+      return;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      if (job->poll_failed) job->err = socket_error(job->sock);
+      else job->blocked = 1;
+      return;
+    }
+    job->err = errno;
+    return;
+  }
+}
+
+static void sendfile_release(sendfile_job *job) {
+  /* Nothing refers to the job from C any more: the object may be collected, and its finalizer frees the job. */
+  napi_ref self = job->self;
+  job->self = NULL;
+  if (self) napi_delete_reference(job->env, self);
+}
+
+static void sendfile_closed(uv_handle_t *handle) {
+  sendfile_job *job = handle->data;
+  if (--job->handles_open == 0) sendfile_release(job);
+}
+
+/* Ends the job on the loop thread: closes what it holds, then calls back once. */
+static void sendfile_finish(sendfile_job *job) {
+  napi_env env = job->env;
+  job->state = JOB_DONE;
+  if (job->corked) {
+    /* Pushes what the cork held back. */
+    int off = 0;
+    setsockopt(job->sock, IPPROTO_TCP, TCP_CORK, &off, sizeof off);
+  }
+  if (job->handles_ready) {
+    /* uv_close stops the poll and takes the fd out of epoll at once, so the fd may be closed right after. */
+    uv_close((uv_handle_t *)&job->poll, sendfile_closed);
+    uv_close((uv_handle_t *)&job->timer, sendfile_closed);
+  }
+  close(job->sock);
+  close(job->file);
+  job->sock = job->file = -1;
+
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) == napi_ok) {
+    napi_value callback, recv, argv[2];
+    if (napi_get_reference_value(env, job->callback, &callback) == napi_ok && callback &&
+        napi_get_reference_value(env, job->self, &recv) == napi_ok && recv) {
+      int64_t sent = __atomic_load_n(&job->sent, __ATOMIC_ACQUIRE);
+      if (job->err) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "after %lld of %lld bytes", (long long)sent, (long long)job->count);
+        argv[0] = errno_error(env, job->err, "sendfile", detail);
+        napi_value js_sent;
+        if (argv[0] && napi_create_int64(env, sent, &js_sent) == napi_ok) napi_set_named_property(env, argv[0], "sent", js_sent);
+      } else {
+        napi_get_null(env, &argv[0]);
+      }
+      if (argv[0] && napi_create_int64(env, sent, &argv[1]) == napi_ok &&
+          napi_make_callback(env, job->context, recv, callback, 2, argv, NULL) == napi_pending_exception) {
+        /* Thrown by the callback: the process's uncaughtException, as for any other callback. */
+        napi_value exception;
+        if (napi_get_and_clear_last_exception(env, &exception) == napi_ok) napi_fatal_exception(env, exception);
+      }
+    }
+    napi_close_handle_scope(env, scope);
+  }
+  napi_delete_reference(env, job->callback);
+  job->callback = NULL;
+  napi_async_destroy(env, job->context);
+  job->context = NULL;
+  if (job->handles_open == 0) sendfile_release(job);
+}
+
+static void sendfile_writable(uv_poll_t *poll, int status, int events) {
+  sendfile_job *job = poll->data;
+  (void)events;
+  uv_poll_stop(&job->poll);
+  uv_timer_stop(&job->timer);
+  /* POLLERR comes as a status: the next sendfile(2) names the error (EPIPE, ECONNRESET). */
+  if (status < 0) job->poll_failed = 1;
+  sendfile_queue(job);
+}
+
+/* The idle timer, or cancel() while waiting (a zero timeout, so the callback stays asynchronous). */
+static void sendfile_timer(uv_timer_t *timer) {
+  sendfile_job *job = timer->data;
+  uv_poll_stop(&job->poll);
+  job->err = __atomic_load_n(&job->cancelled, __ATOMIC_ACQUIRE) ? ECANCELED : ETIMEDOUT;
+  sendfile_finish(job);
+}
+
+/* The socket is full: wait on the loop until it takes more, at most idle_ms. */
+static void sendfile_wait(sendfile_job *job) {
+  int r = 0;
+  if (!job->handles_ready) {
+    r = uv_poll_init(job->loop, &job->poll, job->sock);
+    if (r == 0) {
+      uv_timer_init(job->loop, &job->timer);
+      job->poll.data = job;
+      job->timer.data = job;
+      job->handles_ready = 1;
+      job->handles_open = 2;
+    }
+  }
+  if (r == 0) r = uv_poll_start(&job->poll, UV_WRITABLE, sendfile_writable);
+  if (r == 0) r = uv_timer_start(&job->timer, sendfile_timer, job->idle_ms, 0);
+  if (r != 0) {
+    job->err = -r; /* libuv errors are negated errnos on Unix */
+    sendfile_finish(job);
+    return;
+  }
+  job->poll_failed = 0;
+  job->state = JOB_WAITING;
+}
+
+/* After a round: finish, wait for room, or go on. */
+static void sendfile_after(uv_work_t *req, int status) {
+  sendfile_job *job = req->data;
+  if (status == UV_ECANCELED && !job->err) job->err = ECANCELED;
+  if (!job->err && job->remaining > 0 && __atomic_load_n(&job->cancelled, __ATOMIC_ACQUIRE)) job->err = ECANCELED;
+  if (job->err || job->remaining == 0) sendfile_finish(job);
+  else if (job->blocked) sendfile_wait(job);
+  else sendfile_queue(job);
+}
+
+static void sendfile_queue(sendfile_job *job) {
+  job->state = JOB_ROUND;
+  int r = uv_queue_work(job->loop, &job->work, sendfile_round, sendfile_after);
+  if (r != 0) {
+    job->err = -r;
+    sendfile_finish(job);
+  }
+}
+
+static void sendfile_finalize(napi_env env, void *data, void *hint) {
+  sendfile_job *job = data;
+  (void)env;
+  (void)hint;
+  /* Collected only after sendfile_release; at environment teardown a job may still be running: leave it be. */
+  if (job->state == JOB_DONE && job->handles_open == 0) free(job);
+}
+
+static sendfile_job *this_job(napi_env env, napi_callback_info info) {
+  napi_value self;
+  sendfile_job *job = NULL;
+  if (napi_get_cb_info(env, info, NULL, NULL, &self, NULL) != napi_ok || napi_unwrap(env, self, (void **)&job) != napi_ok || !job) {
+    napi_throw_type_error(env, "ERR_INVALID_THIS", "rackboot_net: not a sendfile job");
+    return NULL;
+  }
+  return job;
+}
+
+static napi_value sendfile_cancel(napi_env env, napi_callback_info info) {
+  sendfile_job *job = this_job(env, info);
+  if (!job) return NULL;
+  if (job->state != JOB_DONE && !__atomic_exchange_n(&job->cancelled, 1, __ATOMIC_ACQ_REL) && job->state == JOB_WAITING) {
+    /* A round in flight sees the flag before its next slice; a wait ends now. */
+    uv_poll_stop(&job->poll);
+    uv_timer_start(&job->timer, sendfile_timer, 0, 0);
+  }
+  return undefined(env);
+}
+
+static napi_value sendfile_sent(napi_env env, napi_callback_info info) {
+  sendfile_job *job = this_job(env, info);
+  if (!job) return NULL;
+  napi_value result;
+  if (napi_create_int64(env, __atomic_load_n(&job->sent, __ATOMIC_ACQUIRE), &result) != napi_ok) return NULL;
+  return result;
+}
+
+/* A non-negative integer JS number up to Number.MAX_SAFE_INTEGER. */
+static int get_size(napi_env env, napi_value value, int64_t *out, const char *what) {
+  napi_valuetype type;
+  double d;
+  if (napi_typeof(env, value, &type) != napi_ok || type != napi_number || napi_get_value_double(env, value, &d) != napi_ok ||
+      !(d >= 0 && d <= MAX_SAFE_INTEGER) || d != (double)(int64_t)d) {
+    char message[96];
+    snprintf(message, sizeof message, "rackboot_net: %s must be an integer from 0 to 2^53 - 1", what);
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", message);
+    return 0;
+  }
+  *out = (int64_t)d;
+  return 1;
+}
+
+static napi_value sendfile_start(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  size_t argc = 6;
+  int sock, file;
+  int64_t offset, count;
+  uint32_t idle_ms = SENDFILE_IDLE_MS;
+  napi_valuetype type;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 5) {
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", "rackboot_net: missing arguments");
+    return NULL;
+  }
+  if (!get_fd(env, argv[0], &sock) || !get_fd(env, argv[1], &file) || !get_size(env, argv[2], &offset, "offset") ||
+      !get_size(env, argv[3], &count, "count"))
+    return NULL;
+  if (napi_typeof(env, argv[4], &type) != napi_ok || type != napi_function) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "rackboot_net: callback must be a function");
+    return NULL;
+  }
+  if (argc > 5 && napi_typeof(env, argv[5], &type) == napi_ok && type != napi_undefined) {
+    double d;
+    if (type != napi_number || napi_get_value_double(env, argv[5], &d) != napi_ok || !(d >= 1 && d <= 2147483647.0)) {
+      napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "rackboot_net: idleMs must be 1 to 2147483647");
+      return NULL;
+    }
+    idle_ms = (uint32_t)d;
+  }
+  uv_loop_t *loop;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok) return NULL;
+  /* A blocking socket would hold a pool thread until the client reads, and no cancel() could free it. */
+  int flags = fcntl(sock, F_GETFL);
+  if (flags < 0) {
+    throw_errno(env, errno, "fcntl", "socket");
+    return NULL;
+  }
+  if (!(flags & O_NONBLOCK)) {
+    throw_errno(env, EINVAL, "sendfile", "the socket must be non-blocking");
+    return NULL;
+  }
+  int sock_dup = fcntl(sock, F_DUPFD_CLOEXEC, 0);
+  if (sock_dup < 0) {
+    throw_errno(env, errno, "dup", "socket");
+    return NULL;
+  }
+  int file_dup = fcntl(file, F_DUPFD_CLOEXEC, 0);
+  if (file_dup < 0) {
+    int err = errno;
+    close(sock_dup);
+    throw_errno(env, err, "dup", "file");
+    return NULL;
+  }
+  sendfile_job *job = calloc(1, sizeof *job);
+  if (!job) {
+    close(sock_dup);
+    close(file_dup);
+    throw_errno(env, ENOMEM, "sendfile", NULL);
+    return NULL;
+  }
+  job->env = env;
+  job->loop = loop;
+  job->sock = sock_dup;
+  job->file = file_dup;
+  job->offset = offset;
+  job->remaining = count;
+  job->count = count;
+  job->idle_ms = idle_ms;
+  job->work.data = job;
+  job->state = JOB_ROUND;
+
+  napi_value object, cancel, sent, name;
+  int wrapped = 0;
+  if (napi_create_object(env, &object) != napi_ok ||
+      napi_create_function(env, "cancel", NAPI_AUTO_LENGTH, sendfile_cancel, NULL, &cancel) != napi_ok ||
+      napi_create_function(env, "sent", NAPI_AUTO_LENGTH, sendfile_sent, NULL, &sent) != napi_ok ||
+      napi_set_named_property(env, object, "cancel", cancel) != napi_ok ||
+      napi_set_named_property(env, object, "sent", sent) != napi_ok ||
+      !(wrapped = napi_wrap(env, object, job, sendfile_finalize, NULL, NULL) == napi_ok) ||
+      napi_create_reference(env, object, 1, &job->self) != napi_ok ||
+      napi_create_reference(env, argv[4], 1, &job->callback) != napi_ok ||
+      napi_create_string_utf8(env, "rackboot.sendfile", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_async_init(env, object, name, &job->context) != napi_ok)
+    goto fail;
+  int on = 1;
+  job->corked = setsockopt(sock_dup, IPPROTO_TCP, TCP_CORK, &on, sizeof on) == 0;
+  int r = uv_queue_work(loop, &job->work, sendfile_round, sendfile_after);
+  if (r != 0) {
+    throw_errno(env, -r, "uv_queue_work", NULL);
+    goto fail;
+  }
+  return object;
+
+fail:
+  if (job->corked) {
+    int off = 0;
+    setsockopt(sock_dup, IPPROTO_TCP, TCP_CORK, &off, sizeof off);
+  }
+  close(sock_dup);
+  close(file_dup);
+  if (job->context) napi_async_destroy(env, job->context);
+  if (job->callback) napi_delete_reference(env, job->callback);
+  if (job->self) napi_delete_reference(env, job->self);
+  job->state = JOB_DONE;
+  /* Once wrapped, the object's finalizer frees the job. */
+  if (!wrapped) free(job);
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   static const struct {
     const char *name;
@@ -304,7 +712,7 @@ NAPI_MODULE_INIT() {
   } fns[] = {
       {"socketUdp4", socket_udp4},   {"setReuseAddr", set_reuse_addr}, {"bindToDevice", bind_to_device},
       {"bindIPv4", bind_ipv4},       {"ifindex", ifindex},             {"listenTcp4", listen_tcp4},
-      {"setRecvBuffer", set_recv_buffer},
+      {"setRecvBuffer", set_recv_buffer}, {"sendfile", sendfile_start},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;
