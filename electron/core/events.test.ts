@@ -22,11 +22,11 @@ describe('event bus', () => {
       onPersistError: (e) => errors.push(e.message),
     });
     for (let i = 0; i < 3; i++) bus.emit({ service: 'tftp', level: 'info', msg: 'x' });
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 150));
     expect(errors).toEqual(['disk full']);
     fail = false;
     bus.emit({ service: 'tftp', level: 'info', msg: 'y' });
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 150));
     expect(batches).toEqual([4]);
   });
 
@@ -37,7 +37,7 @@ describe('event bus', () => {
     bus.subscribe((e) => live.push(e.msg));
     bus.emit({ service: 'dhcp', level: 'debug', msg: 'OFFER' });
     bus.emit({ service: 'dhcp', level: 'info', msg: 'ACK' });
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 150));
     expect(live).toEqual(['OFFER', 'ACK']);
     expect(bus.recent().map((e) => e.msg)).toEqual(['OFFER', 'ACK']);
     expect(stored).toEqual(['ACK']);

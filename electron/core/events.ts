@@ -13,6 +13,8 @@ export interface EventBus {
   flush(): void;
 }
 
+const FLUSH_MS = 100;
+
 export function createEventBus(
   opts: { capacity?: number; persist?: (batch: BootEvent[]) => void; onPersistError?: (e: Error) => void; now?: () => number } = {},
 ): EventBus {
@@ -54,7 +56,9 @@ export function createEventBus(
         pending.push(event);
         if (!scheduled) {
           scheduled = true;
-          setImmediate(flush);
+          // Events are history, not state: one transaction per 100 ms is cheap under a DHCP flood and
+          // loses at most that much on a crash (stop() flushes; leases have their own write-before-ACK).
+          setTimeout(flush, FLUSH_MS).unref();
         }
       }
       for (const l of listeners) {
