@@ -255,7 +255,7 @@ function namedBadPackets(base: Uint8Array): [string, Uint8Array][] {
     ['option 57 = 0', dhcp(option(DhcpOption.MESSAGE_TYPE, u8(1)), option(DhcpOption.MAX_MESSAGE_SIZE, u16(0)))],
     ['REQUEST with a 3-byte option 50', dhcp(option(DhcpOption.MESSAGE_TYPE, u8(3)), option(DhcpOption.REQUESTED_IP, Uint8Array.of(198, 18, 0)))],
     ['REQUEST with a 2-byte server id', dhcp(option(DhcpOption.MESSAGE_TYPE, u8(3)), option(DhcpOption.SERVER_ID, Uint8Array.of(198, 18)), option(DhcpOption.REQUESTED_IP, ipList(['198.18.0.120'])))],
-    ['DECLINE for an address outside every pool', dhcp(option(DhcpOption.MESSAGE_TYPE, u8(4)), option(DhcpOption.SERVER_ID, ipList([SERVER])), option(DhcpOption.REQUESTED_IP, ipList(['10.0.0.1'])))],
+    ['DECLINE for an address outside every pool', dhcp(option(DhcpOption.MESSAGE_TYPE, u8(4)), option(DhcpOption.SERVER_ID, ipList([SERVER])), option(DhcpOption.REQUESTED_IP, ipList(['198.19.250.9'])))],
     ['RELEASE of 0.0.0.0', dhcp(option(DhcpOption.MESSAGE_TYPE, u8(7)), option(DhcpOption.SERVER_ID, ipList([SERVER])))],
     ['PXE request with a bad option 43 on port 67', dhcp(option(DhcpOption.MESSAGE_TYPE, u8(3)), option(DhcpOption.VENDOR_CLASS, text('PXEClient')), option(DhcpOption.VENDOR_SPECIFIC, Uint8Array.of(71, 9, 1)))],
   ];
