@@ -10,7 +10,7 @@ describe('event bus', () => {
     expect(bus.recent({ limit: 2 }).map((e) => e.msg)).toEqual(['e11', 'e12']);
   });
 
-  it('persists in one batch per turn and keeps events when the write fails', async () => {
+  it('persists in one batch per interval and keeps events when the write fails', async () => {
     const batches: number[] = [];
     let fail = true;
     const errors: string[] = [];
