@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumSkipReason, launchChromium } from '../helpers/browser.ts';
 import { REPO, startCli, tempDir, type Running } from '../helpers/rackboot.ts';
 import { announceSkip } from '../helpers/root.ts';
+import { DEFAULT_SETTINGS } from '../../shared/api/contract.ts';
+import { openStore } from '../../electron/core/store/store.ts';
 
 const SHOTS = join(REPO, 'test', 'ui', '__screenshots__');
 const built = existsSync(join(REPO, 'renderer', 'dist', 'index.html'));
@@ -22,6 +24,11 @@ describe.skipIf(skip)('browser mode in chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
+    // Unprivileged ports, so the ring runs as any user and beside other tests; the UI has no port fields yet.
+    const store = openStore(data.path);
+    const base = 20000 + Math.floor(Math.random() * 40000);
+    store.saveSettings({ ...DEFAULT_SETTINGS, httpPort: base, tftpPort: base + 1 });
+    store.close();
     server = await startCli(['ui', '--data', data.path]);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1200, height: 760 } });
@@ -51,7 +58,9 @@ describe.skipIf(skip)('browser mode in chromium', () => {
     await expect.poll(() => page.getByTestId('nic-lo').getAttribute('aria-checked')).toBe('true');
     await page.getByRole('button', { name: 'Start boot server' }).click();
     await expect.poll(() => page.getByTestId('server-state').textContent()).toBe('running');
-    expect(await page.getByTestId('service-tftp').textContent()).toContain('not available yet');
+    expect(await page.getByTestId('service-tftp').textContent()).toMatch(/running.*listening on 127\.0\.0\.1:\d+/);
+    expect(await page.getByTestId('service-http').textContent()).toContain('running');
+    expect(await page.getByTestId('service-iso').textContent()).not.toContain('running');
     expect(await page.getByTestId('service-dhcp').textContent()).toContain('off');
     await expect.poll(() => page.getByText(/boot server started on lo/).count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(SHOTS, 'browser-mode-running.png'), fullPage: true });
