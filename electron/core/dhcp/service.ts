@@ -17,7 +17,7 @@ import { formatIPv4, inSubnet, parseIPv4 } from '../../../shared/net/ipv4.ts';
 import { decode, encode, getOption, BOOTREQUEST, type DhcpPacket } from '../../../shared/protocol/dhcp4/codec.ts';
 import { DhcpOption, MessageType, messageTypeName } from '../../../shared/protocol/dhcp4/options.ts';
 import { bootItem, readIp } from '../../../shared/protocol/dhcp4/values.ts';
-import { bindUdp, type BindUdpOptions, type BoundUdp } from '../net/bind.ts';
+import { bindUdp, fastUdpSend, type BindUdpOptions, type BoundUdp, type FastUdpSend } from '../net/bind.ts';
 import { bindFailure } from '../tftp/service.ts';
 import type { LeasePool, Scope } from './pool.ts';
 
@@ -70,6 +70,8 @@ export function createDhcpService(opts: DhcpServiceOptions): DhcpService {
   const leaseSeconds = opts.leaseSeconds ?? 3600;
   const sockets: Socket[] = [];
   let sender: Socket | null = null;
+  // The addon's synchronous sendto for the sender socket (none for injected test binders).
+  let fastSend: FastUdpSend | null = null;
   let state: ServiceStatus = { state: 'stopped', detail: null };
   const counters = { received: 0, answered: 0, ignored: 0, malformed: 0 };
   const lastWarn = new Map<string, number>();
@@ -123,6 +125,14 @@ export function createDhcpService(opts: DhcpServiceOptions): DhcpService {
   }
 
   function transmit(socket: Socket, bytes: Uint8Array, to: { address: string; port: number }, info: ClientInfo, what: string, xid: number) {
+    if (socket === sender && fastSend) {
+      try {
+        if (fastSend(bytes, to.port, to.address)) return;
+      } catch (e) {
+        warnOnce('send', `could not send ${what} to ${info.mac} at ${to.address}: ${(e as Error).message}`, { mac: info.mac, xid }, { to: to.address });
+        return;
+      }
+    }
     socket.send(bytes, to.port, to.address, (e) => {
       // One warning per interval for all send failures: a flood of made-up ciaddr values must not flood the log.
       if (e) warnOnce('send', `could not send ${what} to ${info.mac} at ${to.address}: ${e.message}`, { mac: info.mac, xid }, { to: to.address });
@@ -305,6 +315,7 @@ export function createDhcpService(opts: DhcpServiceOptions): DhcpService {
         const main = await open({ port: ports.server, address: '0.0.0.0', iface: opts.iface, broadcast: true, reuseAddr: true, recvBufferBytes: RECV_BUFFER }, false, 'DHCP');
         const local = await open({ port: ports.server, address: opts.address, broadcast: true, reuseAddr: true, recvBufferBytes: RECV_BUFFER }, false, 'DHCP');
         sender = local.socket;
+        fastSend = opts.bind ? null : fastUdpSend(local.socket);
         const listening = [`0.0.0.0:${ports.server}`];
         if (opts.mode === 'proxy') {
           await open({ port: ports.proxy, address: opts.address, broadcast: false }, true, 'PXE boot server');
@@ -335,6 +346,7 @@ export function createDhcpService(opts: DhcpServiceOptions): DhcpService {
     if (flushScheduled || outbox.length) flushOutbox();
     const all = sockets.splice(0);
     sender = null;
+    fastSend = null;
     await Promise.all(all.map((s) => new Promise<void>((ok) => s.close(() => ok()))));
   }
 }

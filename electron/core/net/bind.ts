@@ -85,6 +85,8 @@ interface NativeNet {
   bindToDevice(fd: number, ifname: string): void;
   bindIPv4(fd: number, address: string, port: number): void;
   setRecvBuffer(fd: number, bytes: number): number;
+  /** Optional: older builds lack it and senders fall back to dgram. */
+  udpSend?(fd: number, bytes: Uint8Array, port?: number, address?: string): number;
   ifindex(name: string): number;
   listenTcp4(address: string, port: number, ifname: string): number;
   /** Optional: an addon built before it still ties sockets to NICs; HTTP then copies bodies through JavaScript. */
@@ -188,6 +190,23 @@ function stateFd(socket: Socket): number | null {
   const key = Object.getOwnPropertySymbols(socket).find((k) => k.description === 'state symbol');
   const fd = key ? (socket as unknown as Record<symbol, { handle?: { fd?: number } }>)[key]?.handle?.fd : undefined;
   return typeof fd === 'number' && fd > 0 ? fd : null;
+}
+
+/** Sends one datagram; false when it could not go out this way (the caller then uses dgram's send). */
+export type FastUdpSend = (bytes: Uint8Array, port?: number, address?: string) => boolean;
+
+/**
+ * A synchronous sender for a bound dgram socket, through the addon's send(2)/sendto(2): no address lookup,
+ * no request object, no completion callback per packet (the TFTP lockstep and DHCP hot paths). Null where
+ * the addon or the socket's fd is unavailable. Errors other than "would block" are thrown, as dgram would
+ * report them; would-block returns false so nothing is lost.
+ */
+export function fastUdpSend(socket: Socket): FastUdpSend | null {
+  const native = load().native;
+  const fd = stateFd(socket);
+  if (!native?.udpSend || fd === null) return null;
+  const send = native.udpSend.bind(native);
+  return (bytes, port, address) => (port === undefined ? send(fd, bytes) : send(fd, bytes, port, address)) >= 0;
 }
 
 /** dgram's own bind, for when no interface is asked for or the addon cannot be used. */

@@ -10,7 +10,7 @@ import { ProtocolError } from '../../../shared/protocol/errors.ts';
 import { decode, encode, TftpErrorCode, writeDataHeader, type TftpPacket } from '../../../shared/protocol/tftp/codec.ts';
 import { negotiate, normalizeRequestPath, type TftpLimits } from '../../../shared/protocol/tftp/negotiate.ts';
 import { memoryFile, type FileTree, type OpenFile } from '../files/tree.ts';
-import { bindUdp } from '../net/bind.ts';
+import { bindUdp, fastUdpSend, type FastUdpSend } from '../net/bind.ts';
 
 export interface TftpServiceOptions {
   address: string;
@@ -215,6 +215,7 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
     }
 
     let refilling = false;
+    let fast: FastUdpSend | null = null;
     /** One positional read serves many blocks; the hot path (a cached block) never waits on the thread pool. */
     async function refill(k: number): Promise<void> {
       const start = (k - 1) * blksize;
@@ -261,7 +262,14 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
           );
           return;
         }
-        socket.send(data); // connected to the client: no per-packet address lookup
+        let went = false;
+        try {
+          went = fast?.(data) ?? false;
+        } catch (e) {
+          // The client's port is gone (ICMP unreachable on the connected socket) and the like.
+          return finish('failed', (e as Error).message);
+        }
+        if (!went) socket.send(data); // connected to the client: no per-packet address lookup
         if (k > sentUpTo) sentUpTo = k;
       }
       arm();
@@ -326,7 +334,11 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
     socket.bind(0, opts.address, () => {
       // Connected to the client's TID: the kernel delivers only its packets (a stranger gets ICMP port
       // unreachable instead of ERROR 5) and every send skips dgram's address lookup, which matters in lockstep.
-      socket.connect(client.port, client.address, () => begin());
+      socket.connect(client.port, client.address, () => {
+        // The addon's synchronous send where available (not for injected test sockets, which wrap send()).
+        fast = opts.createSocket ? null : fastUdpSend(socket);
+        begin();
+      });
     });
     const begin = () => {
       emit({

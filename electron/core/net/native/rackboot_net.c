@@ -16,6 +16,7 @@
  *   bindIPv4(fd, address: string, port): void  bind(2) to a dotted-quad address
  *   ifindex(name: string): number            if_nametoindex(3)
  *   setRecvBuffer(fd, bytes): number         SO_RCVBUFFORCE (root) or SO_RCVBUF; returns the granted size
+ *   udpSend(fd, bytes[, port, address]): number  one datagram now (send/sendto, MSG_DONTWAIT); -1 = would block
  *   listenTcp4(address, port, ifname): number  a listening TCP socket tied to ifname: socket(AF_INET,
  *                                            SOCK_STREAM), SO_REUSEADDR (as libuv sets for every server),
  *                                            SO_BINDTODEVICE, bind(2), listen(2) with Node's backlog of 511;
@@ -255,6 +256,59 @@ static napi_value bind_ipv4(napi_env env, napi_callback_info info) {
     return NULL;
   }
   return undefined(env);
+}
+
+/*
+ * udpSend(fd, bytes, port?, address?) -> number: one datagram, synchronously, on a non-blocking UDP socket that
+ * dgram also owns (it only reads from it). Without port/address the socket must be connected. dgram's send()
+ * costs an address lookup on the next tick, a request object and a completion callback per packet; in a
+ * lockstep TFTP transfer or a DHCP flood that is most of the time spent. Returns the bytes sent, or -1 when the
+ * kernel would block (EAGAIN/ENOBUFS): the caller then falls back to dgram, which queues.
+ */
+static napi_value udp_send(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  size_t argc = 4;
+  int fd;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 2) {
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", "rackboot_net: udpSend(fd, bytes[, port, address])");
+    return NULL;
+  }
+  if (!get_fd(env, argv[0], &fd)) return NULL;
+  bool is_typed = false;
+  void *data = NULL;
+  size_t length = 0;
+  if (napi_is_typedarray(env, argv[1], &is_typed) != napi_ok || !is_typed) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "rackboot_net: bytes must be a Uint8Array");
+    return NULL;
+  }
+  napi_typedarray_type type;
+  if (napi_get_typedarray_info(env, argv[1], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_uint8_array) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "rackboot_net: bytes must be a Uint8Array");
+    return NULL;
+  }
+  ssize_t sent;
+  if (argc >= 4) {
+    char address[INET_ADDRSTRLEN];
+    int32_t port;
+    struct sockaddr_in sin;
+    if (!get_sockaddr(env, argv[3], argv[2], address, &port, &sin)) return NULL;
+    do sent = sendto(fd, data, length, MSG_DONTWAIT, (struct sockaddr *)&sin, sizeof sin);
+    while (sent < 0 && errno == EINTR);
+  } else {
+    do sent = send(fd, data, length, MSG_DONTWAIT);
+    while (sent < 0 && errno == EINTR);
+  }
+  if (sent < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) sent = -1;
+    else {
+      throw_errno(env, errno, "send", NULL);
+      return NULL;
+    }
+  }
+  napi_value result;
+  napi_create_int64(env, (int64_t)sent, &result);
+  return result;
 }
 
 /*
@@ -712,7 +766,7 @@ NAPI_MODULE_INIT() {
   } fns[] = {
       {"socketUdp4", socket_udp4},   {"setReuseAddr", set_reuse_addr}, {"bindToDevice", bind_to_device},
       {"bindIPv4", bind_ipv4},       {"ifindex", ifindex},             {"listenTcp4", listen_tcp4},
-      {"setRecvBuffer", set_recv_buffer}, {"sendfile", sendfile_start},
+      {"setRecvBuffer", set_recv_buffer}, {"udpSend", udp_send}, {"sendfile", sendfile_start},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;
