@@ -203,12 +203,14 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
     };
 
     /** The DATA packet for block k from the read-ahead cache, or null when the cache must be refilled first. */
+    // The synchronous send copies the packet into the kernel before returning, so one scratch buffer serves
+    // every block; only a packet handed to dgram (which sends later) needs a buffer of its own.
+    const scratch = new Uint8Array(4 + blksize);
     function cachedBlock(k: number): Uint8Array | null {
       const start = (k - 1) * blksize;
       const len = Math.max(0, Math.min(blksize, file.size - start));
       if (start < cacheStart || start + len > cacheStart + cache.length) return null;
-      // A fresh buffer per packet: dgram may still hold the previous one while it waits to send.
-      const packet = new Uint8Array(4 + len);
+      const packet = fast ? scratch.subarray(0, 4 + len) : new Uint8Array(4 + len);
       packet.set(cache.subarray(start - cacheStart, start - cacheStart + len), 4);
       writeDataHeader(packet, k & 0xffff);
       return packet;
@@ -233,17 +235,25 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
       cacheStart = start;
     }
 
-    let armedMs = 0;
-    const arm = () => {
-      const ms = baseTimeout * 2 ** Math.min(attempts, 4);
-      // refresh() re-arms the same timer without a new allocation: this runs once per ACK.
-      if (timer && armedMs === ms) timer.refresh();
-      else {
-        if (timer) clearTimeout(timer);
-        timer = setTimeout(onTimeout, ms);
-        armedMs = ms;
-      }
+    // Retransmission timer without per-packet timer work (this runs once per ACK in lockstep): a send only
+    // counts; the timer, when it fires, re-arms itself if anything was sent since it was armed, and otherwise
+    // is a real timeout. The first retransmission therefore comes 1 to 2 periods after the last send.
+    let sends = 0;
+    let sendsAtArm = 0;
+    const schedule = () => {
+      sendsAtArm = sends;
+      timer = setTimeout(onTimer, baseTimeout * 2 ** Math.min(attempts, 4));
     };
+    const arm = () => {
+      sends++;
+      if (!timer) schedule();
+    };
+    function onTimer() {
+      timer = null;
+      if (done) return;
+      if (sends !== sendsAtArm) return schedule();
+      onTimeout();
+    }
 
     /** Sends blocks lastAcked+1 .. lastAcked+windowsize; synchronous unless the cache needs a read. */
     function sendWindow(): void {
@@ -269,7 +279,8 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
           // The client's port is gone (ICMP unreachable on the connected socket) and the like.
           return finish('failed', (e as Error).message);
         }
-        if (!went) socket.send(data); // connected to the client: no per-packet address lookup
+        // dgram sends later: give it a copy when the packet sits in the scratch buffer.
+        if (!went) socket.send(fast ? data.slice() : data); // connected to the client: no per-packet address lookup
         if (k > sentUpTo) sentUpTo = k;
       }
       arm();
