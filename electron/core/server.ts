@@ -203,7 +203,13 @@ export function createBootServer(options: BootServerOptions): BootServer {
         domain: c.domain,
         emit,
         ports: options.dhcpPorts,
-        flushLeases: () => store.saveLeases(journal.splice(0)),
+        flushLeases: () => {
+          if (!journal.length) return;
+          // On a failed write the changes stay queued and go with the next flush (bounded: the newest win).
+          if (journal.length > 100_000) journal.splice(0, journal.length - 100_000);
+          store.saveLeases(journal);
+          journal.length = 0;
+        },
       });
       return dhcp;
     }, () => ({ state: 'disabled', detail: 'DHCP off: the site DHCP server must point clients here' })),
