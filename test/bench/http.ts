@@ -8,7 +8,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CPU, childCpuMs, cpuSeconds, createLink, log, mbps, median, randomFile, runProc, startProc, startRackboot, tempDir, whenListening, type Launch, type Link, type Proc, type Row } from './shared.ts';
+import { CPU, childCpuMs, cpuSeconds, forEachServer, log, mbps, median, perServerNetwork, randomFile, runProc, startProc, startRackboot, tempDir, whenListening, type BenchServer, type Launch, type Link, type Proc, type Row } from './shared.ts';
 
 export interface HttpOptions {
   fileBytes: number;
@@ -120,10 +120,10 @@ function rackboot(link: Link, root: string): Promise<Launch> {
   return startRackboot(args, { ns: link.serverNs, cpu: CPU.server }, ['http']);
 }
 
-const SERVERS = [
+const SERVERS: BenchServer[] = [
   { name: 'nginx', missing: 'failed', start: nginx },
   { name: 'rackboot', missing: 'not available', start: rackboot },
-] as const;
+];
 
 export async function benchHttp(o: HttpOptions): Promise<{ rows: Row[]; setup: Record<string, unknown> }> {
   const rows: Row[] = [];
@@ -133,26 +133,16 @@ export async function benchHttp(o: HttpOptions): Promise<{ rows: Row[]; setup: R
   const net = { serverAddr: '198.18.30.1', clientAddr: '198.18.30.2', prefix: 24, mtu: 1500 };
   const url = `http://${net.serverAddr}:${PORT}/${FILE}`;
 
-  // Each server gets namespaces of its own, made for it and removed after it.
-  for (const server of SERVERS) {
-    log(`http: ${server.name}`);
-    const link = createLink(net);
-    try {
-      const launched = await server.start(link, root);
-      if ('reason' in launched) {
-        log(`  ${server.name} ${server.missing}: ${launched.reason}`);
-        for (const n of o.clients) rows.push({ bench: 'http', case: caseName(n), server: server.name, unit: 'MB/s', value: null, samples: [], note: `${server.missing}: ${launched.reason}` });
-        continue;
-      }
-      try {
-        await measureServer(server.name, launched.proc, link, url, o, sha, rows);
-      } finally {
-        await launched.proc.stop();
-      }
-    } finally {
-      await link.destroy();
-    }
-  }
+  await forEachServer({
+    bench: 'http',
+    servers: SERVERS,
+    net,
+    root,
+    unmeasured: (server, note) => {
+      for (const n of o.clients) rows.push({ bench: 'http', case: caseName(n), server: server.name, unit: 'MB/s', value: null, samples: [], note });
+    },
+    measure: (server, proc, link) => measureServer(server.name, proc, link, url, o, sha, rows),
+  });
 
   return {
     rows,
@@ -163,7 +153,7 @@ export async function benchHttp(o: HttpOptions): Promise<{ rows: Row[]; setup: R
       clients: o.clients,
       client: 'curl -o /dev/null; 50 clients = one curl --parallel --parallel-immediate with 50 transfers',
       nginx: 'daemon off, master_process off, 1 worker, sendfile on, tcp_nopush on, access log to a file',
-      network: `per server: its own namespace, a veth pair (MTU ${net.mtu}) to a client namespace, server ${net.serverAddr} / client ${net.clientAddr}`,
+      network: perServerNetwork(net),
       cpu: `server pinned to CPU ${CPU.server}, curl to CPU ${CPU.client}`,
     },
   };

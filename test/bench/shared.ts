@@ -291,6 +291,52 @@ export function createLink(opts: { serverAddr: string; clientAddr: string; prefi
   return { serverNs, clientNs, serverIf, clientIf, serverAddr: opts.serverAddr, clientAddr: opts.clientAddr, prefix: opts.prefix, mtu, destroy };
 }
 
+/** A server a bench compares against the others. */
+export interface BenchServer {
+  name: string;
+  /** Where a row that cannot be measured says why: a reference server failed, rackboot is not available. */
+  missing: 'failed' | 'not available';
+  start(link: Link, root: string): Promise<Launch>;
+}
+
+/**
+ * Each server gets namespaces of its own, made for it and removed after it. A server that cannot start is
+ * logged and handed to `unmeasured` with the note its rows carry; one that starts is measured, then stopped.
+ */
+export async function forEachServer(opts: {
+  bench: string;
+  servers: readonly BenchServer[];
+  net: Parameters<typeof createLink>[0];
+  root: string;
+  unmeasured(server: BenchServer, note: string): void;
+  measure(server: BenchServer, proc: Proc, link: Link): Promise<void>;
+}): Promise<void> {
+  for (const server of opts.servers) {
+    log(`${opts.bench}: ${server.name}`);
+    const link = createLink(opts.net);
+    try {
+      const launched = await server.start(link, opts.root);
+      if ('reason' in launched) {
+        log(`  ${server.name} ${server.missing}: ${launched.reason}`);
+        opts.unmeasured(server, `${server.missing}: ${launched.reason}`);
+        continue;
+      }
+      try {
+        await opts.measure(server, launched.proc, link);
+      } finally {
+        await launched.proc.stop();
+      }
+    } finally {
+      await link.destroy();
+    }
+  }
+}
+
+/** The setup line for forEachServer's network: a link of its own per server. */
+export function perServerNetwork(net: { serverAddr: string; clientAddr: string; mtu: number }): string {
+  return `per server: its own namespace, a veth pair (MTU ${net.mtu}) to a client namespace, server ${net.serverAddr} / client ${net.clientAddr}`;
+}
+
 /** Namespaces left by an earlier bench that was killed with SIGKILL (reported, not removed). */
 export function leftoverNamespaces(): string[] {
   try {

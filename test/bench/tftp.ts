@@ -20,17 +20,18 @@ import {
   childCpuMs,
   REPO,
   cpuSeconds,
-  createLink,
+  forEachServer,
   log,
   mbps,
   median,
+  perServerNetwork,
   randomFile,
   runProc,
   startProc,
   startRackboot,
   tempDir,
   whenListening,
-  type Launch,
+  type BenchServer,
   type Link,
   type Proc,
   type Row,
@@ -188,14 +189,7 @@ async function measureServer(server: string, proc: Proc, link: Link, o: TftpOpti
   }
 }
 
-interface Server {
-  name: string;
-  /** Where a row that cannot be measured says why: a reference server failed, rackboot is not available. */
-  missing: 'failed' | 'not available';
-  start(link: Link, root: string): Promise<Launch>;
-}
-
-const SERVERS: Server[] = [
+const SERVERS: BenchServer[] = [
   {
     // TFTP only: --port=0 turns DNS off and there is no DHCP range; its log goes to a file in the temp dir.
     name: 'dnsmasq',
@@ -227,26 +221,16 @@ export async function benchTftp(o: TftpOptions): Promise<{ rows: Row[]; setup: R
   randomFile(join(root, PROBE), 4096);
   const net = { serverAddr: '198.18.10.1', clientAddr: '198.18.10.2', prefix: 24, mtu: 1500 };
 
-  // Each server gets namespaces of its own, made for it and removed after it.
-  for (const server of SERVERS) {
-    log(`tftp: ${server.name}`);
-    const link = createLink(net);
-    try {
-      const launched = await server.start(link, root);
-      if ('reason' in launched) {
-        log(`  ${server.name} ${server.missing}: ${launched.reason}`);
-        for (const client of o.clients) for (const c of TFTP_CASES) rows.push({ bench: 'tftp', case: c.name, server: server.name, client, unit: 'MB/s', value: null, samples: [], note: `${server.missing}: ${launched.reason}` });
-        continue;
-      }
-      try {
-        await measureServer(server.name, launched.proc, link, o, sha, outDir, rows);
-      } finally {
-        await launched.proc.stop();
-      }
-    } finally {
-      await link.destroy();
-    }
-  }
+  await forEachServer({
+    bench: 'tftp',
+    servers: SERVERS,
+    net,
+    root,
+    unmeasured: (server, note) => {
+      for (const client of o.clients) for (const c of TFTP_CASES) rows.push({ bench: 'tftp', case: c.name, server: server.name, client, unit: 'MB/s', value: null, samples: [], note });
+    },
+    measure: (server, proc, link) => measureServer(server.name, proc, link, o, sha, outDir, rows),
+  });
 
   return {
     rows,
@@ -255,7 +239,7 @@ export async function benchTftp(o: TftpOptions): Promise<{ rows: Row[]; setup: R
       sha256: sha,
       repeats: o.repeats,
       clients: o.clients,
-      network: `per server: its own namespace, a veth pair (MTU ${net.mtu}) to a client namespace, server ${net.serverAddr} / client ${net.clientAddr}`,
+      network: perServerNetwork(net),
       cpu: `server pinned to CPU ${CPU.server}, client to CPU ${CPU.client}`,
     },
   };

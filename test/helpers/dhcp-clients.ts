@@ -9,7 +9,9 @@ import { execFile, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { deleteNamespaces } from './netns.ts';
 import { tempDir, REPO } from './rackboot.ts';
+import { matchWaiter } from './wait.ts';
 
 export const UDP_PEER = join(REPO, 'test', 'helpers', 'udp-peer.mjs');
 /** A minimal PATH and nothing else: the hook script records the environment, which should be the client's. */
@@ -203,11 +205,7 @@ export function createLab(serverNs: string): Lab {
       killAllIn(serverNs);
       for (const ns of namespaces.splice(0)) {
         killAllIn(ns);
-        try {
-          ip('netns', 'del', ns);
-        } catch {
-          // Already gone.
-        }
+        deleteNamespaces([ns]);
       }
       for (const d of dirs.splice(0)) d.remove();
     },
@@ -265,30 +263,16 @@ export async function startPeer(ns: string, bind: { address: string; port: numbe
   let stderr = '';
   proc.stderr!.on('data', (d) => (stderr += d));
   const lines: PeerLine[] = [];
-  const waiters = new Set<() => void>();
+  const waiting = matchWaiter(lines);
   createInterface({ input: proc.stdout! }).on('line', (line) => {
     lines.push(JSON.parse(line) as PeerLine);
-    for (const w of [...waiters]) w();
+    waiting.notify();
   });
   const exited = new Promise<void>((r) => proc.once('close', () => r()));
   const peer: Peer = {
     lines,
     waitFor(match, what, ms = 10_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const hit = lines.find(match);
-          if (!hit) return;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(hit);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`no ${what} at the UDP peer in ${ns} within ${ms} ms; stderr ${stderr}`));
-        }, ms);
-        waiters.add(check);
-        check();
-      });
+      return waiting.waitForMatch(match, ms, () => new Error(`no ${what} at the UDP peer in ${ns} within ${ms} ms; stderr ${stderr}`));
     },
     send(bytes, address, port, id) {
       proc.stdin!.write(JSON.stringify({ send: { hex: Buffer.from(bytes).toString('hex'), address, port }, ...(id === undefined ? {} : { id }) }) + '\n');

@@ -93,13 +93,55 @@ export function createTestNet(opts: { address?: string; prefix?: number } = {}):
       return execFileSync('ip', ['netns', 'exec', ns, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
     },
     destroy() {
-      for (const name of [...hosts, ns]) {
-        try {
-          ip('netns', 'del', name);
-        } catch {
-          // Already gone.
-        }
-      }
+      deleteNamespaces([...hosts, ns]);
     },
   };
+}
+
+/** Deletes each namespace; one never created or already gone is passed over. */
+export function deleteNamespaces(names: Iterable<string>): void {
+  for (const name of names) {
+    try {
+      ip('netns', 'del', name);
+    } catch {
+      // Never created or already gone.
+    }
+  }
+}
+
+/**
+ * Stops the children still running (SIGTERM) and resolves once every one has closed. `ip netns del` only
+ * drops a namespace's name: a process inside keeps it alive, so stop them before deleting namespaces.
+ */
+export async function stopChildren(children: readonly ChildProcess[]): Promise<void> {
+  const exits = children.map((c) => {
+    if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
+    const exited = new Promise<void>((r) => c.once('close', () => r()));
+    c.kill('SIGTERM');
+    return exited;
+  });
+  await Promise.all(exits);
+}
+
+/**
+ * The one-NIC-only topology: namespace `server` with pxe0 (a veth to `a`'s eth0) and lan0 (a veth to `b`'s
+ * eth0), each end addressed with the CIDR given. Interface names live inside each namespace; only the
+ * namespace names need to be unique per run. Undo with deleteNamespaces.
+ */
+export function createTwoNics(ns: { server: string; a: string; b: string }, cidr: { pxe0: string; lan0: string; a: string; b: string }): void {
+  for (const name of [ns.server, ns.a, ns.b]) {
+    ip('netns', 'add', name);
+    ip('-n', name, 'link', 'set', 'lo', 'up');
+  }
+  ip('-n', ns.server, 'link', 'add', 'pxe0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns.a);
+  ip('-n', ns.server, 'link', 'add', 'lan0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns.b);
+  for (const [name, dev, address] of [
+    [ns.server, 'pxe0', cidr.pxe0],
+    [ns.server, 'lan0', cidr.lan0],
+    [ns.a, 'eth0', cidr.a],
+    [ns.b, 'eth0', cidr.b],
+  ] as const) {
+    ip('-n', name, 'addr', 'add', address, 'dev', dev);
+    ip('-n', name, 'link', 'set', dev, 'up');
+  }
 }

@@ -21,6 +21,7 @@ import { directoryTree } from '../../electron/core/files/tree.ts';
 import { createHttpService, type HttpService } from '../../electron/core/http/service.ts';
 import { nativeNetStatus } from '../../electron/core/net/bind.ts';
 import { createTftpService, type TftpService } from '../../electron/core/tftp/service.ts';
+import { createTwoNics, deleteNamespaces, stopChildren } from '../helpers/netns.ts';
 import { announceSkip, netnsSkipReason } from '../helpers/root.ts';
 import { REPO, tempDir } from '../helpers/rackboot.ts';
 import { missing, run, sha } from '../helpers/tools.ts';
@@ -203,42 +204,12 @@ async function fetchAll(ns: string, label: string) {
 
 describe.skipIf(skip)('TFTP and HTTP on one NIC only, in network namespaces (root)', () => {
   beforeAll(() => {
-    for (const ns of Object.values(NS)) {
-      ip('netns', 'add', ns);
-      ip('-n', ns, 'link', 'set', 'lo', 'up');
-    }
-    ip('-n', NS.server, 'link', 'add', 'pxe0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NS.a);
-    ip('-n', NS.server, 'link', 'add', 'lan0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NS.b);
-    for (const [ns, dev, cidr] of [
-      [NS.server, 'pxe0', `${PXE.server}/24`],
-      [NS.server, 'lan0', `${LAN.server}/24`],
-      [NS.a, 'eth0', `${PXE.client}/24`],
-      [NS.b, 'eth0', `${LAN.client}/24`],
-    ] as const) {
-      ip('-n', ns, 'addr', 'add', cidr, 'dev', dev);
-      ip('-n', ns, 'link', 'set', dev, 'up');
-    }
+    createTwoNics(NS, { pxe0: `${PXE.server}/24`, lan0: `${LAN.server}/24`, a: `${PXE.client}/24`, b: `${LAN.client}/24` });
     // B reaches pxe0's address through lan0, as a machine on the office LAN with a route to the rack would.
     ip('-n', NS.b, 'route', 'add', `${PXE.server}/32`, 'via', LAN.server);
   });
-  afterEach(async () => {
-    const exits = children.splice(0).map((c) => {
-      if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
-      const exited = new Promise<void>((r) => c.once('close', () => r()));
-      c.kill('SIGTERM');
-      return exited;
-    });
-    await Promise.all(exits);
-  });
-  afterAll(() => {
-    for (const ns of Object.values(NS)) {
-      try {
-        ip('netns', 'del', ns);
-      } catch {
-        // Never created (beforeAll failed early) or already gone.
-      }
-    }
-  });
+  afterEach(() => stopChildren(children.splice(0)));
+  afterAll(() => deleteNamespaces(Object.values(NS)));
 
   it("untied, B on lan0 is served from pxe0's address by TFTP and HTTP (the problem)", async () => {
     const { first, events } = await startServices({});

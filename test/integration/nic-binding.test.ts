@@ -5,7 +5,7 @@
  * A socket on 0.0.0.0:67 tied to pxe0 hears A's 255.255.255.255 broadcasts and not B's, and its own
  * broadcasts leave only through pxe0; an untied one hears both (the problem this solves).
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -15,8 +15,10 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bindUdp, interfaceIndex, listenTcp, nativeAddonPath, nativeNetStatus, type BoundUdp } from '../../electron/core/net/bind.ts';
+import { createTwoNics, deleteNamespaces, stopChildren } from '../helpers/netns.ts';
 import { announceSkip, netnsSkipReason } from '../helpers/root.ts';
 import { REPO } from '../helpers/rackboot.ts';
+import { matchWaiter } from '../helpers/wait.ts';
 
 const run = promisify(execFile);
 const PEER = join(REPO, 'test', 'helpers', 'nic-bind-peer.ts');
@@ -203,7 +205,6 @@ interface Proc {
   write(value: unknown): void;
 }
 
-const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
 const id = randomBytes(3).toString('hex');
 const NS = { server: `rb-nic-${id}-s`, a: `rb-nic-${id}-a`, b: `rb-nic-${id}-b` };
 const children: ChildProcess[] = [];
@@ -215,29 +216,15 @@ function spawnIn(ns: string, args: string[]): Proc {
   let stderr = '';
   proc.stderr!.on('data', (d) => (stderr += d));
   const lines: Line[] = [];
-  const waiters = new Set<() => void>();
+  const waiting = matchWaiter(lines);
   createInterface({ input: proc.stdout! }).on('line', (line) => {
     lines.push(JSON.parse(line) as Line);
-    for (const w of waiters) w();
+    waiting.notify();
   });
   return {
     lines,
     waitFor(match, what, ms = 10_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const hit = lines.find(match);
-          if (!hit) return;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(hit);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`no ${what} from ${ns} within ${ms} ms; lines ${JSON.stringify(lines)}; stderr ${stderr}`));
-        }, ms);
-        waiters.add(check);
-        check();
-      });
+      return waiting.waitForMatch(match, ms, () => new Error(`no ${what} from ${ns} within ${ms} ms; lines ${JSON.stringify(lines)}; stderr ${stderr}`));
     },
     write(value) {
       proc.stdin!.write(JSON.stringify(value) + '\n');
@@ -263,42 +250,9 @@ async function broadcastFrom(ns: string, from: string, port: number, text: strin
 const heard = (p: Proc, from: string) => p.lines.filter((l) => l.from === from);
 
 describe.skipIf(skip)('one NIC only, in network namespaces (root)', () => {
-  beforeAll(() => {
-    for (const ns of Object.values(NS)) {
-      ip('netns', 'add', ns);
-      ip('-n', ns, 'link', 'set', 'lo', 'up');
-    }
-    // Interface names live inside each namespace; only the namespace names need to be unique per run.
-    ip('-n', NS.server, 'link', 'add', 'pxe0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NS.a);
-    ip('-n', NS.server, 'link', 'add', 'lan0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NS.b);
-    for (const [ns, dev, cidr] of [
-      [NS.server, 'pxe0', '198.18.1.1/24'],
-      [NS.server, 'lan0', '198.18.2.1/24'],
-      [NS.a, 'eth0', '198.18.1.2/24'],
-      [NS.b, 'eth0', '198.18.2.2/24'],
-    ] as const) {
-      ip('-n', ns, 'addr', 'add', cidr, 'dev', dev);
-      ip('-n', ns, 'link', 'set', dev, 'up');
-    }
-  });
-  afterEach(async () => {
-    const exits = children.splice(0).map((c) => {
-      if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
-      const exited = new Promise<void>((r) => c.once('close', () => r()));
-      c.kill('SIGTERM');
-      return exited;
-    });
-    await Promise.all(exits);
-  });
-  afterAll(() => {
-    for (const ns of Object.values(NS)) {
-      try {
-        ip('netns', 'del', ns);
-      } catch {
-        // Never created (beforeAll failed early) or already gone.
-      }
-    }
-  });
+  beforeAll(() => createTwoNics(NS, { pxe0: '198.18.1.1/24', lan0: '198.18.2.1/24', a: '198.18.1.2/24', b: '198.18.2.2/24' }));
+  afterEach(() => stopChildren(children.splice(0)));
+  afterAll(() => deleteNamespaces(Object.values(NS)));
 
   it('untied, 0.0.0.0:67 hears broadcasts from both NICs (the problem)', async () => {
     const { proc, first } = await peer({});
