@@ -17,8 +17,7 @@ import { formatIPv4, inSubnet, parseIPv4 } from '../../../shared/net/ipv4.ts';
 import { decode, encode, getOption, BOOTREQUEST, type DhcpPacket } from '../../../shared/protocol/dhcp4/codec.ts';
 import { DhcpOption, MessageType, messageTypeName } from '../../../shared/protocol/dhcp4/options.ts';
 import { bootItem, readIp } from '../../../shared/protocol/dhcp4/values.ts';
-import { bindUdp, fastUdpSend, type BindUdpOptions, type BoundUdp, type FastUdpSend } from '../net/bind.ts';
-import { bindFailure } from '../tftp/service.ts';
+import { bindFailure, bindUdp, fastUdpSend, type BindUdpOptions, type BoundUdp, type FastUdpSend } from '../net/bind.ts';
 import type { LeasePool, Scope } from './pool.ts';
 
 export interface DhcpServiceOptions {

@@ -15,8 +15,7 @@ import type { BootEventInput } from '../../../shared/model/event.ts';
 import { parseMac } from '../../../shared/net/ipv4.ts';
 import { contentTypeFor, etagFor, httpDate, ifNoneMatchHits, ifRangeHolds, notModifiedSince, parseRange, requestPath } from '../../../shared/protocol/http/range.ts';
 import type { FileSource, FileTree, OpenFile } from '../files/tree.ts';
-import { listenTcp, nativeSendfile, tcpSocketFd, type Sendfile, type SendfileJob } from '../net/bind.ts';
-import { bindFailure } from '../tftp/service.ts';
+import { bindFailure, listenTcp, nativeSendfile, tcpSocketFd, type Sendfile, type SendfileJob } from '../net/bind.ts';
 
 export interface HttpServiceOptions {
   /** The NIC's address; nothing else is bound. */

@@ -393,3 +393,12 @@ export async function listenTcp(server: Server, opts: ListenTcpOptions): Promise
   await adopt(server, fd);
   return { deviceBound: true, note: null };
 }
+
+/** Human words for a bind failure, with the fix (CONVENTIONS §3). */
+export function bindFailure(e: NodeJS.ErrnoException, what: string, port: number): string {
+  if (e.code === 'EACCES') return `${what} port ${port} needs root or CAP_NET_BIND_SERVICE: run rackboot with sudo (or setcap cap_net_bind_service=+ep on node)`;
+  if (e.code === 'EADDRINUSE') return `another program already uses ${what} port ${port} (dnsmasq, tftpd-hpa, a second rackboot?): stop it and start again`;
+  if (e.code === 'EADDRNOTAVAIL') return `the address is no longer on this machine: check the NIC and start again`;
+  if (e.code === 'ENODEV') return `${what} cannot be tied to a network card this machine does not have (${e.message}): check the NIC and start again`;
+  return `${what} could not bind port ${port}: ${e.message}`;
+}

@@ -10,7 +10,7 @@ import { ProtocolError } from '../../../shared/protocol/errors.ts';
 import { decode, encode, TftpErrorCode, writeDataHeader, type TftpPacket } from '../../../shared/protocol/tftp/codec.ts';
 import { negotiate, normalizeRequestPath, type TftpLimits } from '../../../shared/protocol/tftp/negotiate.ts';
 import { memoryFile, type FileTree, type OpenFile } from '../files/tree.ts';
-import { bindUdp, fastUdpSend, type FastUdpSend } from '../net/bind.ts';
+import { bindFailure, bindUdp, fastUdpSend, type FastUdpSend } from '../net/bind.ts';
 
 export interface TftpServiceOptions {
   address: string;
@@ -55,15 +55,6 @@ function toNetascii(bytes: Uint8Array): Uint8Array {
     else out.push(b);
   }
   return Uint8Array.from(out);
-}
-
-/** Human words for a bind failure, with the fix (CONVENTIONS §3). */
-export function bindFailure(e: NodeJS.ErrnoException, what: string, port: number): string {
-  if (e.code === 'EACCES') return `${what} port ${port} needs root or CAP_NET_BIND_SERVICE: run rackboot with sudo (or setcap cap_net_bind_service=+ep on node)`;
-  if (e.code === 'EADDRINUSE') return `another program already uses ${what} port ${port} (dnsmasq, tftpd-hpa, a second rackboot?): stop it and start again`;
-  if (e.code === 'EADDRNOTAVAIL') return `the address is no longer on this machine: check the NIC and start again`;
-  if (e.code === 'ENODEV') return `${what} cannot be tied to a network card this machine does not have (${e.message}): check the NIC and start again`;
-  return `${what} could not bind port ${port}: ${e.message}`;
 }
 
 export function createTftpService(opts: TftpServiceOptions): TftpService {
