@@ -124,17 +124,17 @@ export function createDhcpService(opts: DhcpServiceOptions): DhcpService {
   }
 
   function transmit(socket: Socket, bytes: Uint8Array, to: { address: string; port: number }, info: ClientInfo, what: string, xid: number) {
+    // One warning per interval for all send failures: a flood of made-up ciaddr values must not flood the log.
+    const failed = (e: Error) => warnOnce('send', `could not send ${what} to ${info.mac} at ${to.address}: ${e.message}`, { mac: info.mac, xid }, { to: to.address });
     if (socket === sender && fastSend) {
       try {
         if (fastSend(bytes, to.port, to.address)) return;
       } catch (e) {
-        warnOnce('send', `could not send ${what} to ${info.mac} at ${to.address}: ${(e as Error).message}`, { mac: info.mac, xid }, { to: to.address });
-        return;
+        return failed(e as Error);
       }
     }
     socket.send(bytes, to.port, to.address, (e) => {
-      // One warning per interval for all send failures: a flood of made-up ciaddr values must not flood the log.
-      if (e) warnOnce('send', `could not send ${what} to ${info.mac} at ${to.address}: ${e.message}`, { mac: info.mac, xid }, { to: to.address });
+      if (e) failed(e);
     });
   }
 
