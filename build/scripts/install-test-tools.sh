@@ -11,8 +11,8 @@ packages=(
   ipxe pxelinux syslinux-common shim-signed grub-efi-amd64-signed debian-installer-12-netboot-amd64
   # Real peers and reference servers
   dnsmasq-base atftp tftp-hpa curl isc-dhcp-client busybox-static kea-admin kea-dhcp4-server nginx-light
-  # ISO fixtures
-  xorriso genisoimage mtools dosfstools cpio
+  # ISO fixtures (7zip: ground truth for UDF images; udftools: UDF-only images)
+  xorriso genisoimage mtools dosfstools cpio 7zip udftools
   # Network namespaces, UI ring
   iproute2 chromium
 )
