@@ -7,6 +7,7 @@ export const API_ERROR_CODES = [
   'ADDRESS_NOT_ON_INTERFACE',
   'BAD_POOL',
   'ISO_NOT_FOUND',
+  'ISO_UNREADABLE', // the file is there but is not an image rackboot can read (detail says why)
   'ALREADY_RUNNING',
   'NOT_RUNNING',
   'PORT_IN_USE',

@@ -35,4 +35,19 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX leases_ip ON leases (ip);
   CREATE INDEX leases_mac ON leases (mac);
   `,
+  // 3: the ISO library: each image's identity (to notice a changed file) and its index (to serve without re-reading).
+  `
+  CREATE TABLE isos (
+    id          TEXT PRIMARY KEY,
+    path        TEXT NOT NULL UNIQUE,
+    size        INTEGER NOT NULL,
+    mtime_ms    REAL NOT NULL,
+    fingerprint TEXT NOT NULL,
+    summary     TEXT NOT NULL,
+    idx         TEXT NOT NULL,
+    sha256      TEXT,
+    added_at    INTEGER NOT NULL,
+    indexed_at  INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];

@@ -19,7 +19,26 @@ export interface Store {
   saveLease(lease: Lease): void;
   /** Several lease changes in one transaction (the DHCP service's group commit before its ACKs leave). */
   saveLeases(leases: readonly Lease[]): void;
+  /** The ISO library, oldest first. `summary` and `index` are JSON the library owns. */
+  loadIsos(): IsoRow[];
+  saveIso(row: IsoRow): void;
+  /** Records a verified whole-image SHA-256 (null clears it when the file changed). */
+  setIsoSha256(id: string, sha256: string | null): void;
+  deleteIso(id: string): boolean;
   close(): void;
+}
+
+export interface IsoRow {
+  id: string;
+  path: string;
+  size: number;
+  mtimeMs: number;
+  fingerprint: string;
+  summary: string;
+  index: string;
+  sha256: string | null;
+  addedAt: number;
+  indexedAt: number;
 }
 
 export class StoreError extends Error {
@@ -69,6 +88,17 @@ export function openStore(dataDir: string): Store {
   const selectLeases = db.prepare<[], { client_key: string; mac: string; ip: string; state: string; expires_at: number; hostname: string | null; updated_at: number }>(
     'SELECT * FROM leases ORDER BY updated_at, rowid',
   );
+  const upsertIso = db.prepare<[string, string, number, number, string, string, string, string | null, number, number]>(
+    `INSERT INTO isos (id, path, size, mtime_ms, fingerprint, summary, idx, sha256, added_at, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET path = excluded.path, size = excluded.size, mtime_ms = excluded.mtime_ms,
+       fingerprint = excluded.fingerprint, summary = excluded.summary, idx = excluded.idx, sha256 = excluded.sha256,
+       indexed_at = excluded.indexed_at`,
+  );
+  const selectIsos = db.prepare<[], { id: string; path: string; size: number; mtime_ms: number; fingerprint: string; summary: string; idx: string; sha256: string | null; added_at: number; indexed_at: number }>(
+    'SELECT * FROM isos ORDER BY added_at, rowid',
+  );
+  const updateIsoSha = db.prepare<[string | null, string]>('UPDATE isos SET sha256 = ? WHERE id = ?');
+  const removeIso = db.prepare<[string]>('DELETE FROM isos WHERE id = ?');
   const saveMany = db.transaction((leases: readonly Lease[]) => {
     for (const l of leases) upsertLease.run(l.clientKey, l.mac, l.ip, l.state, l.expiresAt, l.hostname, l.updatedAt);
   });
@@ -131,6 +161,29 @@ export function openStore(dataDir: string): Store {
     },
     saveLeases(leases) {
       if (leases.length) saveMany(leases);
+    },
+    loadIsos() {
+      return selectIsos.all().map((r) => ({
+        id: r.id,
+        path: r.path,
+        size: r.size,
+        mtimeMs: r.mtime_ms,
+        fingerprint: r.fingerprint,
+        summary: r.summary,
+        index: r.idx,
+        sha256: r.sha256,
+        addedAt: r.added_at,
+        indexedAt: r.indexed_at,
+      }));
+    },
+    saveIso(r) {
+      upsertIso.run(r.id, r.path, r.size, r.mtimeMs, r.fingerprint, r.summary, r.index, r.sha256, r.addedAt, r.indexedAt);
+    },
+    setIsoSha256(id, sha256) {
+      updateIsoSha.run(sha256, id);
+    },
+    deleteIso(id) {
+      return removeIso.run(id).changes > 0;
     },
     close() {
       if (db.open) db.close();
