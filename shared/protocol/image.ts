@@ -42,6 +42,12 @@ export interface ImageEntry {
   target: string | null;
   /** Files only: where the bytes are, in order; the lengths sum to `size`. Empty for directories. */
   extents: Extent[];
+  /**
+   * Set when the stored bytes are not the file's content and must not be served: a ProtocolError code and a
+   * reason a technician understands (ISO 9660: `ISO_ZISOFS_UNSUPPORTED` for zisofs-compressed files, Rock Ridge
+   * ZF). `size` and `extents` then describe the stored (compressed) bytes.
+   */
+  unreadable?: { code: string; reason: string };
 }
 
 export type BootPlatform = 'bios' | 'efi' | 'ppc' | 'mac' | 'other';
