@@ -98,6 +98,28 @@ function splitCommands(line: string): string[] {
   return parts;
 }
 
+/** Commands of one line: `;`-separated, and split again after `{` and around `}` (`menuentry x { linux /a }`). */
+function commands(line: string): string[][] {
+  const out: string[][] = [];
+  for (const part of splitCommands(line)) {
+    let cur: string[] = [];
+    for (const w of grubWords(part.trim())) {
+      if (w === '{') {
+        out.push([...cur, w]);
+        cur = [];
+      } else if (w === '}') {
+        if (cur.length > 0) out.push(cur);
+        out.push([w]);
+        cur = [];
+      } else {
+        cur.push(w);
+      }
+    }
+    if (cur.length > 0) out.push(cur);
+  }
+  return out;
+}
+
 interface Block {
   kind: 'entry' | 'submenu' | 'other';
   title: string;
@@ -116,9 +138,7 @@ export function parseGrubCfg(text: string): BootMenu {
   let topCount = 0;
   const defaults: number[] = [];
   for (const raw of lines(text)) {
-    for (const part of splitCommands(raw)) {
-      const words = grubWords(part.trim());
-      if (words.length === 0) continue;
+    for (const words of commands(raw)) {
       const cmd = words[0]!;
       if (cmd === '}') {
         const block = stack.pop();

@@ -19,10 +19,11 @@ export interface DistroSource {
   readonly label: string;
   /** The entry at `path` (any case, with or without `;1`), or null. Symlinks are reported, not followed. */
   stat(path: string): SourceEntry | null;
-  /** Names (image spelling) of the entries directly inside directory `dir`; [] when it is not a directory. */
+  /** Names (image spelling) of the entries inside directory `dir` (symlinks followed); [] when it is not a directory. */
   list(dir: string): string[];
   /**
-   * The first min(size, maxBytes) bytes of the file at `path` (symlinks followed, at most 8 hops), or null
+   * The first min(size, maxBytes) bytes of the file at `path` (symlinks in any component followed, at most
+   * 8 hops), or null
    * when there is no such file. Callers pass small caps: only metadata and boot menus are ever read.
    */
   read(path: string, maxBytes: number): Promise<Uint8Array | null>;
@@ -63,16 +64,26 @@ function buildSource(label: string, nodes: Map<string, Node>, readNode: (key: st
     if (!list) children.set(parent, (list = []));
     list.push(node.entry.path.slice(node.entry.path.lastIndexOf('/') + 1));
   }
-  const resolveFile = (path: string): string | null => {
-    let key = pathKey(path);
-    for (let hop = 0; hop <= MAX_HOPS; hop++) {
-      const node = nodes.get(key);
+  // Follows symlinks in every component (`dists/stable/Release` with `stable -> bookworm`), 8 hops at most.
+  const resolve = (path: string): string | null => {
+    let parts = pathKey(path).split('/').filter(Boolean);
+    let cur = '';
+    let hops = 0;
+    for (let i = 0; i < parts.length; ) {
+      const next = cur === '' ? parts[i]! : `${cur}/${parts[i]}`;
+      const node = nodes.get(next);
       if (!node) return null;
-      if (node.entry.type === 'file') return key;
-      if (node.entry.type !== 'symlink' || node.target === null) return null;
-      key = targetKey(key, node.target);
+      if (node.entry.type === 'symlink') {
+        if (node.target === null || ++hops > MAX_HOPS) return null;
+        parts = [...targetKey(next, node.target).split('/').filter(Boolean), ...parts.slice(i + 1)];
+        cur = '';
+        i = 0;
+        continue;
+      }
+      cur = next;
+      i++;
     }
-    return null;
+    return cur;
   };
   return {
     label: label.trim(),
@@ -81,13 +92,13 @@ function buildSource(label: string, nodes: Map<string, Node>, readNode: (key: st
       return node ? { ...node.entry } : null;
     },
     list: (dir) => {
-      const node = nodes.get(pathKey(dir));
-      if (!node || node.entry.type !== 'dir') return [];
-      return [...(children.get(pathKey(dir)) ?? [])];
+      const key = resolve(dir);
+      if (key === null || nodes.get(key)?.entry.type !== 'dir') return [];
+      return [...(children.get(key) ?? [])];
     },
     read: async (path, maxBytes) => {
-      const key = resolveFile(path);
-      if (key === null) return null;
+      const key = resolve(path);
+      if (key === null || nodes.get(key)?.entry.type !== 'file') return null;
       return readNode(key, Math.max(0, Math.min(maxBytes, nodes.get(key)!.entry.size)));
     },
   };
