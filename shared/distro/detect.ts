@@ -41,6 +41,7 @@ interface Ctx {
   dir(path: string): boolean;
   /** Text of a small file (capped, binary refused with a warning), or null. */
   text(path: string): Promise<string | null>;
+  diskInfo?: Promise<DiskInfo | null>;
 }
 
 interface Found {
@@ -230,14 +231,19 @@ function archFromLabel(label: string): Arch | null {
   return normaliseArch(m?.[1]);
 }
 
-async function diskInfo(ctx: Ctx): Promise<DiskInfo | null> {
-  const path = ctx.file('.disk/info');
-  const text = path ? await ctx.text(path) : null;
-  const info = text !== null ? parseDiskInfo(text) : null;
-  if (info) ctx.evidence.push(`.disk/info: ${info.product} ${info.version}${info.codename ? ` "${info.codename}"` : ''}`);
-  else if (path) ctx.warnings.push('.disk/info is not in the "<product> <version> \\"<codename>\\" - ..." form');
-  return info;
+/** `.disk/info`, parsed once per detection (Ubuntu and Debian rules both look at it). */
+function diskInfo(ctx: Ctx): Promise<DiskInfo | null> {
+  ctx.diskInfo ??= (async () => {
+    const path = ctx.file('.disk/info');
+    const text = path ? await ctx.text(path) : null;
+    const info = text !== null ? parseDiskInfo(text) : null;
+    if (path && text !== null && !info) ctx.warnings.push('.disk/info is not in the `<product> <version> "<codename>" - ...` form');
+    return info;
+  })();
+  return ctx.diskInfo;
 }
+
+const diskInfoEvidence = (info: DiskInfo) => `.disk/info: ${info.product} ${info.version}${info.codename ? ` "${info.codename}"` : ''}`;
 
 const versionAtLeast = (version: string | null, major: number, minor: number): boolean => {
   const m = /^(\d+)\.(\d+)/.exec(version ?? '');
@@ -253,11 +259,8 @@ const ubuntuRule: Rule = {
     if (!casper && !hasDiskInfo) return null;
     const info = hasDiskInfo ? await diskInfo(ctx) : null;
     const isUbuntu = info ? /ubuntu/i.test(info.product) : /ubuntu/i.test(ctx.src.label);
-    if (!isUbuntu) {
-      // Leave .disk/info to the Debian rule; its evidence line would repeat there.
-      if (info) ctx.evidence.pop();
-      return null;
-    }
+    if (!isUbuntu) return null;
+    if (info) ctx.evidence.push(diskInfoEvidence(info));
     const version = info?.version ?? /(\d\d\.\d\d(?:\.\d{1,2})?)/.exec(ctx.src.label)?.[1] ?? null;
     const arch = normaliseArch(info?.arch) ?? archFromLabel(ctx.src.label) ?? ctx.efi[0]?.arch ?? null;
     const squashfs = ctx.src
@@ -360,10 +363,8 @@ const debianRule: Rule = {
     const hasDiskInfo = ctx.file('.disk/info') !== null;
     if (!installDir && !hasDiskInfo) return null;
     const info = hasDiskInfo ? await diskInfo(ctx) : null;
-    if (info && !/debian/i.test(info.product)) {
-      ctx.evidence.pop();
-      if (!installDir) return null;
-    }
+    if (info && !/debian/i.test(info.product) && !installDir) return null;
+    if (info) ctx.evidence.push(diskInfoEvidence(info));
     if (!info && !(installDir && ctx.dir('dists'))) return null;
     const codenameHint = info?.codename?.split(/\s+/)[0]?.toLowerCase() ?? null;
     const release = await debianRelease(ctx, codenameHint);

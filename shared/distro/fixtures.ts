@@ -508,14 +508,16 @@ export const windowsNoInfo = windowsTree('WIN_CUSTOM', 'amd64', null, 'wim');
 
 // -------------------------------------------------------------------------------------------------- oddities
 
-/** iPXE's own ISO (util/genfsimg: isolinux + ipxe.lkrn; layout unverified in detail). */
+/** iPXE's own ISO: file list, sizes, label and isolinux.cfg as in Debian's ipxe package (/usr/lib/ipxe/ipxe.iso, 2021 build). */
 export const ipxeIso: IsoFixture = {
-  label: 'iPXE',
+  label: 'ISOIMAGE',
   files: {
-    'isolinux.bin': 38_912,
-    'ldlinux.c32': 120_000,
-    'isolinux.cfg': 'SAY iPXE ISO boot image\nTIMEOUT 30\nDEFAULT ipxe.lkrn\nLABEL ipxe.lkrn\n KERNEL ipxe.lkrn\n',
-    'ipxe.lkrn': 350_000,
+    'BOOT.CAT;1': 2048,
+    'EFI.IMG;1': 884_736,
+    'IPXE.KRN;1': 306_521,
+    'ISOLINUX.BIN;1': 38_912,
+    'ISOLINUX.CFG;1': '# These default options can be changed in the geniso script\nSAY iPXE ISO boot image\nTIMEOUT 0\nDEFAULT ipxe.lkrn\nLABEL ipxe.lkrn\n KERNEL ipxe.krn\n',
+    'LDLINUX.C32;1': 119_524,
   },
 };
 

@@ -48,3 +48,7 @@ describe('arch names', () => {
     ['', null],
   ])('%s -> %s', (raw, want) => expect(normaliseArch(raw)).toBe(want));
 });
+
+describe('server-only branches', () => {
+  it('fe_release is Server 2022 even on a client-looking label', () => expect(windowsVersion('fe_release', false)?.name).toBe('Windows Server 2022 (build 20348)'));
+});

@@ -48,7 +48,7 @@ export function parseWindowsLabel(label: string): WindowsLabel | null {
 }
 
 /** Branch -> build number, client product/release, server product (unverified, see module comment). */
-const BRANCHES: Record<string, { build: number; client: string; server: string | null }> = {
+const BRANCHES: Record<string, { build: number; client: string | null; server: string | null }> = {
   th1: { build: 10240, client: '10 1507', server: null },
   th2_release: { build: 10586, client: '10 1511', server: null },
   rs1_release: { build: 14393, client: '10 1607', server: '2016' },
@@ -58,7 +58,8 @@ const BRANCHES: Record<string, { build: number; client: string; server: string |
   rs5_release: { build: 17763, client: '10 1809', server: '2019' },
   '19h1_release': { build: 18362, client: '10 1903', server: null },
   vb_release: { build: 19041, client: '10 2004+', server: null },
-  fe_release: { build: 20348, client: '10', server: '2022' },
+  // fe_release shipped as Server 2022 only (client media of it are unknown here).
+  fe_release: { build: 20348, client: null, server: '2022' },
   co_release: { build: 22000, client: '11 21H2', server: null },
   ni_release: { build: 22621, client: '11 22H2/23H2', server: null },
   ge_release: { build: 26100, client: '11 24H2', server: '2025' },
@@ -77,9 +78,9 @@ export interface WindowsVersion {
 export function windowsVersion(branch: string | null, server: boolean): WindowsVersion | null {
   const row = branch === null ? undefined : BRANCHES[branch];
   if (!row) return null;
-  if (server && row.server !== null) {
+  if ((server || row.client === null) && row.server !== null) {
     return { version: row.server, major: Number(row.server), name: `Windows Server ${row.server} (build ${row.build})`, build: row.build };
   }
-  const [major = '10', release] = row.client.split(' ');
+  const [major = '10', release] = (row.client ?? '10').split(' ');
   return { version: major, major: Number(major), name: `Windows ${major}${release ? ` ${release}` : ''} (build ${row.build})`, build: row.build };
 }
