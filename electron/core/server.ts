@@ -3,9 +3,11 @@
  * Plain Node, no electron: the Electron main process, the headless CLI and the tests all build it the same way.
  */
 import { accessSync, constants, statSync } from 'node:fs';
+import { basename, resolve as resolvePath } from 'node:path';
 import {
   SettingsSchema,
   type ApiHandlers,
+  type IsoSummary,
   type NetInterface,
   type ServerStatus,
   type ServiceKey,
@@ -24,6 +26,8 @@ import { createLeasePool, type Lease, type Scope } from './dhcp/pool.ts';
 import { createEventBus, type EventBus } from './events.ts';
 import { directoryTree, fileMapTree, generatedTree, overlayTree, type FileTree } from './files/tree.ts';
 import { createHttpService } from './http/service.ts';
+import { createIsoLibrary, type IsoLibrary, type IsoRecord, type OpenIso } from './iso/library.ts';
+import { ProtocolError } from '../../shared/protocol/errors.ts';
 import { listInterfaces as listSystemInterfaces } from './net/interfaces.ts';
 import { openStore, type Store } from './store/store.ts';
 import { createTftpService } from './tftp/service.ts';
@@ -45,7 +49,10 @@ export interface BootServer {
   readonly api: ApiHandlers;
   readonly events: EventBus;
   readonly store: Store;
+  readonly isos: IsoLibrary;
   status(): ServerStatus;
+  /** The ISOs being served now (empty when stopped). */
+  servedIsos(): OpenIso[];
   onStatus(listener: (status: ServerStatus) => void): () => void;
   /** Every API stream (events, status) to one sink: what both transports forward. */
   subscribe(sink: StreamSink): () => void;
@@ -60,23 +67,6 @@ interface Service {
   start(config: ServerConfig): Promise<void>;
   stop(): Promise<void>;
   status(): ServiceStatus;
-}
-
-/** A service this version does not have yet: it says so in status instead of pretending to serve. */
-function notYetBuilt(what: string, when: (config: ServerConfig) => ServiceStatus | null = () => null): Service {
-  let config: ServerConfig | null = null;
-  return {
-    async start(c) {
-      config = c;
-    },
-    async stop() {
-      config = null;
-    },
-    status() {
-      if (!config) return { state: 'stopped', detail: null };
-      return when(config) ?? { state: 'not-implemented', detail: `${what} is not implemented in this version` };
-    },
-  };
 }
 
 /** Life of a real service: built from the config at start, thrown away at stop; null from `make` means disabled. */
@@ -102,7 +92,7 @@ function wrap(make: (config: ServerConfig) => Running | null, disabled: (config:
         failed = running.status().state === 'failed' ? running.status() : { state: 'failed', detail: (e as Error).message };
         running = null;
         const errno = (e as NodeJS.ErrnoException).code;
-        const code = errno === 'EADDRINUSE' ? 'PORT_IN_USE' : errno === 'EACCES' ? 'PERMISSION_DENIED' : 'SERVICE_FAILED';
+        const code = e instanceof RackbootError ? e.code : errno === 'EADDRINUSE' ? 'PORT_IN_USE' : errno === 'EACCES' ? 'PERMISSION_DENIED' : 'SERVICE_FAILED';
         throw new RackbootError(code, failed.detail ?? 'a service could not start');
       }
     },
@@ -137,6 +127,12 @@ function ipxeScript(c: ServerConfig): string {
   ].join('\n');
 }
 
+/** An image that exists but cannot be read becomes an API error a technician can act on. */
+function isoFailure(e: unknown): never {
+  if (e instanceof ProtocolError) throw new RackbootError('ISO_UNREADABLE', e.message);
+  throw e;
+}
+
 function checkIsos(paths: string[]): void {
   for (const p of paths) {
     try {
@@ -169,17 +165,64 @@ export function createBootServer(options: BootServerOptions): BootServer {
   const bootloaders = options.bootloaders ?? findBootloaders();
   const emit = (e: Parameters<EventBus['emit']>[0]) => events.emit(e);
 
-  /** What TFTP and HTTP serve: generated scripts, then bootloaders, then the technician's own folder. */
+  const isos = createIsoLibrary({ store, emit });
+  /** The ISOs the running server serves, by id; filled by the iso service before TFTP and HTTP answer. */
+  const served = new Map<string, OpenIso>();
+  /** `iso/<id>/<path inside the image>` and `iso/<id>.iso` (the image itself, for casper's `url=`). */
+  const isoLayer: FileTree = {
+    async open(path) {
+      const m = /^iso\/([^/]+)(?:\/(.+))?$/i.exec(path);
+      if (!m) return null;
+      const id = m[1]!.toLowerCase();
+      if (m[2] === undefined) return id.endsWith('.iso') ? (served.get(id.slice(0, -4))?.whole() ?? null) : null;
+      return (await served.get(id)?.tree.open(m[2])) ?? null;
+    },
+  };
+
+  /** What TFTP and HTTP serve: generated scripts, then bootloaders, then the ISOs, then the technician's own folder. */
   const treeFor = (c: ServerConfig): FileTree => {
-    const layers: FileTree[] = [generatedTree((path) => (path === IPXE_SCRIPT ? ipxeScript(c) : null)), fileMapTree(bootloaders.files)];
+    const layers: FileTree[] = [generatedTree((path) => (path === IPXE_SCRIPT ? ipxeScript(c) : null)), fileMapTree(bootloaders.files), isoLayer];
     if (c.tftpRoot) layers.push(directoryTree(c.tftpRoot));
     return overlayTree(...layers);
   };
 
+  /** Opens every configured ISO; one that cannot be read is reported and skipped, the others serve. */
+  function isoService(paths: string[]): Running {
+    const problems: string[] = [];
+    return {
+      async start() {
+        for (const p of paths) {
+          try {
+            const rec = await isos.add(p);
+            served.set(rec.id, await isos.open(rec.id));
+          } catch (e) {
+            const why = (e as Error).message;
+            problems.push(`${basename(p)}: ${why}`);
+            emit({ service: 'iso', level: 'error', msg: `cannot serve ${p}: ${why}`, fields: { path: p, code: (e as { code?: string }).code ?? null } });
+          }
+        }
+        if (served.size === 0) throw new RackbootError('ISO_UNREADABLE', `no ISO can be served: ${problems.join('; ')}`);
+      },
+      async stop() {
+        served.clear();
+      },
+      status() {
+        const list = [...served.values()].map((o) => `${o.record.id} (${o.record.distro?.name ?? 'unknown system'})`);
+        const broken = problems.length ? `; cannot read ${problems.join('; ')}` : '';
+        return { state: 'running', detail: `serving ${list.join(', ')} under /iso/<id>/${broken}` };
+      },
+    };
+  }
+
   let dhcp: DhcpService | null = null;
   const macForIp = (ip: string) => dhcp?.macForIp(ip);
 
+  // order matters: services start in this order, and the ISOs must be open before TFTP and HTTP answer.
   const services: Record<ServiceKey, Service> = {
+    iso: wrap(
+      (c) => (c.isos.length ? isoService(c.isos) : null),
+      () => ({ state: 'disabled', detail: 'no ISO added' }),
+    ),
     dhcp: wrap((c) => {
       dhcp = null;
       if (c.dhcpMode === 'off') return null;
@@ -215,7 +258,6 @@ export function createBootServer(options: BootServerOptions): BootServer {
     }, () => ({ state: 'disabled', detail: 'DHCP off: the site DHCP server must point clients here' })),
     tftp: wrap((c) => createTftpService({ address: c.address, iface: c.interface, port: c.tftpPort, tree: treeFor(c), emit, macForIp, limits: { maxBlksize: tftpBlockLimit(c.mtu) } })),
     http: wrap((c) => createHttpService({ address: c.address, iface: c.interface, port: c.httpPort, tree: treeFor(c), emit, macForIp })),
-    iso: notYetBuilt('Serving from ISOs', (c) => (c.isos.length === 0 ? { state: 'disabled', detail: 'no ISO added' } : null)),
   };
 
   let state: ServerStatus['state'] = 'stopped';
@@ -323,13 +365,63 @@ export function createBootServer(options: BootServerOptions): BootServer {
     startServer: () => start(),
     stopServer: () => stop(),
     recentEvents: async ({ afterSeq, limit }) => events.recent({ afterSeq, limit: limit ?? 500 }),
+    listIsos: async () => isos.list().map(summary),
+    addIso: async ({ path }) => {
+      const full = resolvePath(path);
+      checkIsos([full]);
+      const rec = await isos.add(full).catch(isoFailure);
+      if (!settings.isos.includes(rec.path)) await api.setSettings({ isos: [...settings.isos, rec.path] });
+      // Running: serve it now, without a restart.
+      if (state === 'running' && !served.has(rec.id)) served.set(rec.id, await isos.open(rec.id).catch(isoFailure));
+      publish();
+      return summary(rec);
+    },
+    removeIso: async ({ id }) => {
+      const rec = isos.get(id);
+      if (!rec) throw new RackbootError('ISO_NOT_FOUND', `no ISO with id ${id} in the library`);
+      served.delete(rec.id);
+      await isos.remove(rec.id);
+      await api.setSettings({ isos: settings.isos.filter((p) => p !== rec.path) });
+      publish();
+      return isos.list().map(summary);
+    },
+    verifyIso: async ({ id, sha256 }) => {
+      if (!isos.get(id)) throw new RackbootError('ISO_NOT_FOUND', `no ISO with id ${id} in the library`);
+      return isos.verify(id, sha256).catch(isoFailure);
+    },
   };
+
+  function summary(r: IsoRecord): IsoSummary {
+    const nb = r.netboot;
+    return {
+      id: r.id,
+      path: r.path,
+      size: r.size,
+      format: r.format,
+      label: r.label,
+      files: r.files,
+      indexMs: r.indexMs,
+      indexedAt: r.indexedAt,
+      sha256: r.sha256,
+      family: r.distro?.family ?? 'unknown',
+      distro: r.distro?.distro ?? null,
+      name: r.distro?.name ?? null,
+      version: r.distro?.version ?? null,
+      arch: r.distro?.arch ?? null,
+      netboot: nb === null ? null : nb.kind === 'wimboot' ? { kind: nb.kind, kernel: null, initrd: null, notes: nb.notes } : { kind: nb.kind, kernel: nb.kernel, initrd: nb.initrd, notes: nb.notes },
+      reason: r.reason,
+      urlPath: `/iso/${r.id}/`,
+      served: served.has(r.id),
+    };
+  }
 
   return {
     api,
     events,
     store,
+    isos,
     status,
+    servedIsos: () => [...served.values()],
     onStatus(listener) {
       statusListeners.add(listener);
       return () => statusListeners.delete(listener);
@@ -351,6 +443,7 @@ export function createBootServer(options: BootServerOptions): BootServer {
       if (closed) return;
       await stop();
       closed = true;
+      await isos.close();
       events.flush();
       store.close();
     },

@@ -122,6 +122,41 @@ export const ServerStatusSchema = z.object({
 export type ServerStatus = z.infer<typeof ServerStatusSchema>;
 export type ServiceKey = keyof ServerStatus['services'];
 
+/** An image in the ISO library as the UI lists it. */
+export const IsoSummarySchema = z.object({
+  id: z.string(),
+  path: z.string(),
+  size: z.number(),
+  format: z.enum(['iso9660', 'udf']),
+  label: z.string(),
+  files: z.number().int(),
+  /** How long reading its tree took when it was indexed. */
+  indexMs: z.number(),
+  indexedAt: z.number(),
+  /** Whole-image SHA-256 once verified, else null. */
+  sha256: z.string().nullable(),
+  family: z.enum(['rhel', 'ubuntu', 'debian', 'windows', 'unknown']),
+  distro: z.string().nullable(),
+  /** Human name ("Rocky Linux 9.4"), or null when the system was not recognised. */
+  name: z.string().nullable(),
+  version: z.string().nullable(),
+  arch: z.string().nullable(),
+  /** How it boots over the network, or null with `reason`. */
+  netboot: z.object({ kind: z.enum(['anaconda', 'casper', 'd-i-cdrom', 'wimboot']), kernel: z.string().nullable(), initrd: z.string().nullable(), notes: z.array(z.string()) }).nullable(),
+  reason: z.string().nullable(),
+  /** Where its files are served while the server runs (`/iso/<id>/`). */
+  urlPath: z.string(),
+  served: z.boolean(),
+});
+export type IsoSummary = z.infer<typeof IsoSummarySchema>;
+
+export const VerifyResultSchema = z.object({
+  sha256: z.string(),
+  expected: z.object({ sha256: z.string(), from: z.string() }).nullable(),
+  match: z.boolean().nullable(),
+  ms: z.number(),
+});
+
 const method = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
 
 export const contract = {
@@ -136,6 +171,12 @@ export const contract = {
       z.object({ afterSeq: z.number().int().optional(), limit: z.number().int().min(1).max(5000).optional() }).strict(),
       z.array(BootEventSchema),
     ),
+    listIsos: method(z.void(), z.array(IsoSummarySchema)),
+    /** Adds an image by path (indexes it unless already indexed and unchanged) and serves it from now on. */
+    addIso: method(z.object({ path: z.string().min(1).max(4096) }).strict(), IsoSummarySchema),
+    removeIso: method(z.object({ id: z.string().min(1).max(100) }).strict(), z.array(IsoSummarySchema)),
+    /** SHA-256 of the whole image against `sha256` or a checksum file beside it; progress arrives as events. */
+    verifyIso: method(z.object({ id: z.string().min(1).max(100), sha256: z.string().regex(/^[0-9a-fA-F]{64}$/).optional() }).strict(), VerifyResultSchema),
   },
   streams: {
     event: BootEventSchema,

@@ -68,8 +68,10 @@ describe('boot server core', () => {
     writeFileSync(iso, 'x');
     await core.api.setSettings({ interface: 'lo', ...ports(), isos: [iso, join(dir.path, 'missing.iso')] });
     await expect(core.api.startServer(undefined)).rejects.toMatchObject({ code: 'ISO_NOT_FOUND' });
+    // There, but not an image: the start fails with the reason instead of serving nothing.
     await core.api.setSettings({ isos: [iso] });
-    expect((await core.api.startServer(undefined)).services.iso.state).toBe('not-implemented');
+    await expect(core.api.startServer(undefined)).rejects.toMatchObject({ code: 'ISO_UNREADABLE' });
+    expect(core.status().services.iso).toMatchObject({ state: 'failed', detail: expect.stringMatching(/ok\.iso/) });
   });
 
   it('a port another program holds fails start with PORT_IN_USE, the fix in the service status, and nothing left bound', async () => {

@@ -5,6 +5,7 @@
  */
 import type { Extent, ImageEntry, ImageIndex } from '../../../shared/protocol/image.ts';
 import { pathKey } from '../../../shared/protocol/image.ts';
+import { assertReadable } from '../../../shared/protocol/iso9660/read.ts';
 import type { FileTree, OpenFile } from '../files/tree.ts';
 import type { ImageFile } from './image.ts';
 
@@ -127,6 +128,8 @@ export function imageTree(image: ImageFile, lookup: ImageLookup): FileTree {
     async open(path) {
       const e = lookup.resolve(path);
       if (!e || e.type !== 'file') return null;
+      // A zisofs-compressed file would go out as compressed bytes: refuse with the reader's code instead.
+      assertReadable(e);
       return openImageEntry(image, e);
     },
   };

@@ -33,6 +33,10 @@ function fakeApi() {
     startServer: () => Promise.resolve({ ok: false, error: { code: 'PERMISSION_DENIED', message: 'port 67 needs root' } }),
     stopServer: () => ok(stopped),
     recentEvents: () => ok([]),
+    listIsos: () => ok([]),
+    addIso: () => Promise.resolve({ ok: false, error: { code: 'ISO_UNREADABLE', message: 'not an ISO' } }),
+    removeIso: () => ok([]),
+    verifyIso: () => Promise.resolve({ ok: false, error: { code: 'ISO_NOT_FOUND', message: 'no such ISO' } }),
     on: (<S extends StreamName>(stream: S, l: (d: StreamData<S>) => void) => {
       let set = listeners.get(stream);
       if (!set) listeners.set(stream, (set = new Set()));
