@@ -6,10 +6,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_SETTINGS, DHCP_MODES, SettingsSchema, type DhcpMode, type ServerStatus } from '../shared/api/contract.ts';
 import { RackbootError } from '../shared/api/errors.ts';
 import { isIPv4, parseIPv4Range } from '../shared/net/ipv4.ts';
+import { parse, port, UsageError, write } from './cli/args.ts';
+import { isoCommand } from './cli/iso.ts';
 import { startUiServer, type UiServer } from './core/api/ui-server.ts';
 import { createBootServer, type BootServer } from './core/server.ts';
 import { defaultDataDir } from './core/store/paths.ts';
@@ -23,6 +24,7 @@ Usage:
   rackboot serve --interface IFACE [options]   run the boot server headless
   rackboot ui [--data DIR] [--ui-port N] [--open]
                                                run the core for the browser-mode UI; start serving from the UI
+  rackboot iso info|ls|cat PATH ...            look inside an installer image (rackboot iso --help)
   rackboot --help | --version
 
 serve options:
@@ -57,15 +59,8 @@ Output: when ready, serve prints exactly one JSON line to stdout:
 SIGINT or SIGTERM stops it cleanly (exit 0). Bad flags exit 2 with a one-line reason; other failures exit 1.
 `;
 
-class UsageError extends Error {}
 
 const USAGE_CODES = new Set(['NO_SUCH_INTERFACE', 'ADDRESS_NOT_ON_INTERFACE', 'BAD_POOL', 'ISO_NOT_FOUND', 'BAD_REQUEST']);
-
-function port(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^[1-9][0-9]{0,4}$/.test(value) || Number(value) > 65535) throw new UsageError(`${flag} must be a port number 1-65535, not ${value}`);
-  return Number(value);
-}
 
 function isDirectory(path: string): boolean {
   try {
@@ -92,19 +87,6 @@ function relayPool(text: string): { network: string; pool: string; router: strin
 const FLAG_NAMES: Record<string, string> = { relayPools: 'relay-pool', reservations: 'reserve', dns: 'dns', router: 'router', domain: 'domain', leaseSeconds: 'lease' };
 function flagFor(path: PropertyKey[]): string {
   return FLAG_NAMES[String(path[0])] ?? String(path[0]);
-}
-
-function parse<const O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
-  try {
-    return parseArgs({ args: argv, options, strict: true as const, allowPositionals: false as const });
-  } catch (e) {
-    // Node's messages are long and mention internals; keep the first sentence.
-    throw new UsageError(String((e as Error).message).split('. ')[0]!.replace(/^Unknown option/, 'unknown flag'));
-  }
-}
-
-function write(line: object): void {
-  process.stdout.write(JSON.stringify(line) + '\n');
 }
 
 function servicesSummary(s: ServerStatus) {
@@ -278,6 +260,7 @@ export async function main(argv: string[]): Promise<void> {
       process.stdout.write(`${VERSION}\n`);
       return;
     }
+    if (command === 'iso') return await isoCommand(rest);
     if (rest.includes('--help') || rest.includes('-h')) {
       process.stdout.write(HELP);
       return;
