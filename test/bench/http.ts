@@ -1,12 +1,13 @@
 /**
  * HTTP: one big random file fetched by 1 client and by 50 concurrent clients, from nginx (sendfile on, one
- * worker, no master: the same single core rackboot's one event loop gets) and from rackboot (the file in its
- * --tftp-root, which it also serves over HTTP). The client is curl: `curl -o /dev/null` for one client and
+ * worker, no master: the same single core rackboot's one event loop gets) serving the file extracted from an
+ * ISO, and from rackboot serving it from inside the ISO itself (`--iso`, `/iso/<id>/bench.bin`), as issue 4 asks. The client is curl: `curl -o /dev/null` for one client and
  * one `curl --parallel --parallel-immediate` with 50 transfers (50 TCP connections) for fifty, which loads the
  * client core far less than fifty processes would. Aggregate MB/s = all bytes / the longest transfer's time.
  * One untimed download per server is checked against the file's sha256 first.
  */
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CPU, childCpuMs, cpuSeconds, forEachServer, log, mbps, median, perServerNetwork, randomFile, runProc, startProc, startRackboot, tempDir, whenListening, type BenchServer, type Launch, type Link, type Proc, type Row } from './shared.ts';
 
@@ -114,9 +115,12 @@ function nginx(link: Link, root: string): Promise<Launch> {
   return whenListening(proc, 'nginx', link.serverNs, 'tcp', link.serverAddr, PORT);
 }
 
+/** The ISO holding the file; rackboot serves it from inside, nginx from the extracted copy in `root`. */
+const ISO_NAME = 'bench.iso';
+const ISO_ID = 'bench';
+
 function rackboot(link: Link, root: string): Promise<Launch> {
-  // The same folder as its --tftp-root, which it serves over HTTP too.
-  const args = ['--interface', link.serverIf, '--address', link.serverAddr, '--dhcp', 'off', '--tftp-root', root, '--http-port', String(PORT), '--data', tempDir('rackboot-http')];
+  const args = ['--interface', link.serverIf, '--address', link.serverAddr, '--dhcp', 'off', '--iso', join(root, '..', 'iso', ISO_NAME), '--http-port', String(PORT), '--data', tempDir('rackboot-http')];
   return startRackboot(args, { ns: link.serverNs, cpu: CPU.server }, ['http']);
 }
 
@@ -127,11 +131,18 @@ const SERVERS: BenchServer[] = [
 
 export async function benchHttp(o: HttpOptions): Promise<{ rows: Row[]; setup: Record<string, unknown> }> {
   const rows: Row[] = [];
-  const root = tempDir('http-root');
-  log(`http: writing a ${o.fileBytes} byte random file`);
-  const sha = randomFile(join(root, FILE), o.fileBytes);
+  const base = tempDir('http');
+  const src = join(base, 'src');
+  const root = join(base, 'extracted');
+  mkdirSync(src);
+  mkdirSync(join(base, 'iso'));
+  log(`http: writing a ${o.fileBytes} byte random file into an ISO, and extracting it again for nginx`);
+  const sha = randomFile(join(src, FILE), o.fileBytes);
+  const iso = join(base, 'iso', ISO_NAME);
+  execFileSync('xorriso', ['-as', 'mkisofs', '-quiet', '-R', '-J', '-V', 'BENCH', '-o', iso, src], { stdio: 'ignore' });
+  execFileSync('xorriso', ['-osirrox', 'on', '-indev', iso, '-extract', '/', root], { stdio: 'ignore' });
   const net = { serverAddr: '198.18.30.1', clientAddr: '198.18.30.2', prefix: 24, mtu: 1500 };
-  const url = `http://${net.serverAddr}:${PORT}/${FILE}`;
+  const urlFor = (server: string) => `http://${net.serverAddr}:${PORT}/${server === 'rackboot' ? `iso/${ISO_ID}/${FILE}` : FILE}`;
 
   await forEachServer({
     bench: 'http',
@@ -141,7 +152,7 @@ export async function benchHttp(o: HttpOptions): Promise<{ rows: Row[]; setup: R
     unmeasured: (server, note) => {
       for (const n of o.clients) rows.push({ bench: 'http', case: caseName(n), server: server.name, unit: 'MB/s', value: null, samples: [], note });
     },
-    measure: (server, proc, link) => measureServer(server.name, proc, link, url, o, sha, rows),
+    measure: (server, proc, link) => measureServer(server.name, proc, link, urlFor(server.name), o, sha, rows),
   });
 
   return {
@@ -149,6 +160,7 @@ export async function benchHttp(o: HttpOptions): Promise<{ rows: Row[]; setup: R
     setup: {
       fileBytes: o.fileBytes,
       sha256: sha,
+      source: 'rackboot: from inside an ISO (xorriso -R -J) via --iso; nginx: the same file extracted with xorriso -osirrox',
       repeats: o.repeats,
       clients: o.clients,
       client: 'curl -o /dev/null; 50 clients = one curl --parallel --parallel-immediate with 50 transfers',

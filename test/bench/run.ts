@@ -4,6 +4,8 @@
  *   TFTP  dnsmasq vs rackboot: a big random file at blksize 512 / 1468 lockstep and 1468 + windowsize 16
  *   DHCP  Kea (memfile, multi-threaded), dnsmasq and rackboot: highest perfdhcp DORA rate with < 0.1 % drops
  *   HTTP  nginx (sendfile) vs rackboot: a big file to 1 and to 50 concurrent curl clients
+ *   ISO   rackboot's ISO library vs xorriso extraction: time until a 10 GB image can be served; sequential
+ *         read of a 1 GiB file inside an ISO vs the extracted copy
  *
  * Every server runs in its own network namespace joined to a client namespace by a veth pair (MTU 1500,
  * addresses in 198.18.0.0/15); nothing touches the host's network. Servers are pinned to one CPU and clients to
@@ -24,16 +26,17 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchDhcp } from './dhcp.ts';
 import { benchHttp } from './http.ts';
+import { benchIso, READ_CASE, READY_CASE } from './iso.ts';
 import { cleanupAll, exit, installSignalHandlers, leftoverNamespaces, log, MiB, rackbootVersion, REPO, type Row } from './shared.ts';
 import { benchTftp, type TftpClientName } from './tftp.ts';
 
-const HELP = `usage: npm run bench -- [--quick] [--only tftp,dhcp,http] [--tftp-client atftp|node|both]
+const HELP = `usage: npm run bench -- [--quick] [--only tftp,dhcp,http,iso] [--tftp-client atftp|node|both]
   --quick         smoke run (~1 minute): small files, one run per row, short DHCP steps without retries
   --only LIST     run only these benchmarks
   --tftp-client   TFTP client used for both servers: atftp (default), node (test/bench/tftp-client.ts,
                   on the repo's codec) or both (every TFTP row twice, to see whether the client is the limit)
 Needs root (network namespaces) and dnsmasq, kea-dhcp4, perfdhcp, nginx, atftp, curl, iproute2
-(build/scripts/install-test-tools.sh).`;
+xorriso (build/scripts/install-test-tools.sh).`;
 
 interface Goal {
   bench: Row['bench'];
@@ -41,6 +44,8 @@ interface Goal {
   /** The reference row the rackboot row is divided by. */
   against: { server: string; case?: string };
   min: number;
+  /** An absolute ceiling on rackboot's own value as well (e.g. ready in under 1000 ms). */
+  max?: number;
   text: string;
   /** Not stated in the issue: a placeholder until someone sets one. */
   assumed?: boolean;
@@ -56,6 +61,10 @@ const GOALS: Goal[] = [
   // Issue 4: "one and 50 concurrent clients ... vs nginx serving the extracted file. Goal: >= 1.0x nginx."
   { bench: 'http', case: '1 client', against: { server: 'nginx' }, min: 1, text: '>= 1.0x nginx' },
   { bench: 'http', case: '50 clients', against: { server: 'nginx' }, min: 1, text: '>= 1.0x nginx' },
+  // Issue 5: "Time to ready (index) for a 10 GB sparse image ... vs xorriso -osirrox extraction. Goal: < 1 s and >= 100x faster."
+  { bench: 'iso', case: READY_CASE, against: { server: 'xorriso extract' }, min: 100, max: 1000, text: '< 1 s and >= 100x xorriso' },
+  // Issue 5: "Sequential read of a 1 GiB file inside the ISO vs reading the extracted copy. Goal: >= 0.9x."
+  { bench: 'iso', case: READ_CASE, against: { server: 'extracted file' }, min: 0.9, text: '>= 0.9x extracted file' },
 ];
 
 /** A tool's version from its own output (some print it on stderr: nginx -v, atftp -V). */
@@ -109,15 +118,20 @@ function verdict(row: Row, rows: Row[]): Verdict {
   const refCase = goal?.against.case ?? row.case;
   const refs = rows.filter((r) => r.bench === row.bench && r.case === refCase && r.client === row.client && r.server !== 'rackboot');
   const label = refCase === row.case ? '' : ` (${refCase.split(', ').at(-1)})`;
-  const ratios = refs.map((r) => ({ server: r.server, ratio: row.value !== null && r.value ? row.value / r.value : null }));
+  const ratios = refs.map((r) => ({
+    server: r.server,
+    ratio: row.value === null || !r.value ? null : row.better === 'lower' ? (row.value > 0 ? r.value / row.value : null) : row.value / r.value,
+  }));
   const ratioText = ratios.map((r) => (r.ratio === null ? `- vs ${r.server}` : `${r.ratio.toFixed(2)}x ${r.server}${label}`)).join(', ');
   if (!goal) return { ratio: null, ratioText, goal: '', result: '' };
   const ratio = ratios.find((r) => r.server === goal.against.server)?.ratio ?? null;
-  return { ratio, ratioText, goal: goal.text + (goal.assumed ? ' (assumed)' : ''), result: ratio === null ? 'n/a' : ratio >= goal.min ? 'pass' : 'miss' };
+  const withinMax = goal.max === undefined || (row.value !== null && row.value < goal.max);
+  return { ratio, ratioText, goal: goal.text + (goal.assumed ? ' (assumed)' : ''), result: ratio === null ? 'n/a' : ratio >= goal.min && withinMax ? 'pass' : 'miss' };
 }
 
 function fmt(v: number, unit: string): string {
-  return unit === 'MB/s' ? `${v.toFixed(1)} MB/s` : `${Math.round(v)} ${unit}`;
+  if (unit === 'ms' && v >= 10_000) return `${(v / 1000).toFixed(1)} s`;
+  return unit === 'MB/s' ? `${v.toFixed(1)} MB/s` : unit === 'ms' ? `${v.toFixed(v < 100 ? 1 : 0)} ms` : `${Math.round(v)} ${unit}`;
 }
 
 /** The runs behind a median; for DHCP, the step that set the result and the one that ended the search. */
@@ -151,8 +165,8 @@ async function main(): Promise<void> {
     return;
   }
   const quick = values.quick ?? false;
-  const only = new Set((values.only ?? 'tftp,dhcp,http').split(',').map((s) => s.trim()));
-  for (const o of only) if (!['tftp', 'dhcp', 'http'].includes(o)) throw new Error(`--only takes tftp, dhcp, http; not ${o}`);
+  const only = new Set((values.only ?? 'tftp,dhcp,http,iso').split(',').map((s) => s.trim()));
+  for (const o of only) if (!['tftp', 'dhcp', 'http', 'iso'].includes(o)) throw new Error(`--only takes tftp, dhcp, http, iso; not ${o}`);
   const clientFlag = values['tftp-client'] ?? 'atftp';
   if (!['node', 'atftp', 'both'].includes(clientFlag)) throw new Error(`--tftp-client takes node, atftp or both; not ${clientFlag}`);
   const tftpClients: TftpClientName[] = clientFlag === 'both' ? ['atftp', 'node'] : [clientFlag as TftpClientName];
@@ -181,6 +195,7 @@ async function main(): Promise<void> {
       ['tftp', () => benchTftp({ fileBytes: quick ? 8 * MiB : 64 * MiB, repeats: quick ? 1 : 3, clients: tftpClients })],
       ['dhcp', () => benchDhcp({ seconds: quick ? 2 : 6, minRate: 125, maxRate: quick ? 4000 : 64_000, refine: !quick, retry: !quick })],
       ['http', () => benchHttp({ fileBytes: quick ? 32 * MiB : 256 * MiB, repeats: quick ? 1 : 3, clients: [1, 50] })],
+      ['iso', () => benchIso({ imageBytes: quick ? 1e9 : 10e9, readBytes: quick ? 128 * MiB : 1024 * MiB, repeats: quick ? 1 : 3 })],
     ];
     for (const [name, bench] of sections) {
       if (!only.has(name)) continue;

@@ -441,8 +441,10 @@ export function rackbootVersion(): string {
 
 /** One line of the result table: one server, one case, the median of its runs. */
 export interface Row {
-  bench: 'tftp' | 'dhcp' | 'http';
+  bench: 'tftp' | 'dhcp' | 'http' | 'iso';
   case: string;
+  /** 'lower' for times: the ratio against a reference is then reference / rackboot (a speed-up). */
+  better?: 'lower';
   server: string;
   /** The client program, where the bench offers more than one (TFTP). */
   client?: string;
