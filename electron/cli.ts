@@ -55,7 +55,9 @@ serve options:
                         json   every event as one JSON line on stdout
 
 Output: when ready, serve prints exactly one JSON line to stdout:
-  {"event":"ready","interface":...,"address":...,"http":"http://...","ui":"http://...?token=..."|null,"services":{...}}
+  {"event":"ready","interface":...,"address":...,"http":"http://...","ui":"http://...?token=..."|null,"services":{...},
+   "isos":[{"id":...,"path":...,"distro":...,"url":"http://.../iso/<id>/"}]}
+HTTP layout: /iso/<id>/<path inside the ISO>, /iso/<id>.iso (the image itself), /boot.ipxe and the bootloaders.
 SIGINT or SIGTERM stops it cleanly (exit 0). Bad flags exit 2 with a one-line reason; other failures exit 1.
 `;
 
@@ -212,6 +214,7 @@ async function serve(argv: string[]): Promise<void> {
     http: status.httpUrl,
     ui: (ui as UiServer | null)?.url ?? null,
     services: servicesSummary(status),
+    isos: core.servedIsos().map((o) => ({ id: o.record.id, path: o.record.path, distro: o.record.distro?.name ?? null, url: `${status.httpUrl}iso/${o.record.id}/` })),
   });
   attachLogging(core, values.log === 'json', values.log === 'debug');
 }

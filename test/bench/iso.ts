@@ -52,7 +52,7 @@ function sparse(path: string, bytes: number): void {
 }
 
 /** A tree shaped like a RHEL 9 family DVD whose files sum to about `total` bytes, every file sparse. */
-function dvdTree(root: string, total: number): { files: number } {
+export function dvdTree(root: string, total: number): { files: number } {
   let files = 0;
   const put = (rel: string, bytes: number | string) => {
     const p = join(root, rel);

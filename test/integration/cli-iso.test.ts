@@ -4,7 +4,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytes, makeIso, rockyTree } from '../helpers/iso.ts';
-import { CLI, runCli, tempDir } from '../helpers/rackboot.ts';
+import { CLI, runCli, startCli, tempDir } from '../helpers/rackboot.ts';
+import { run } from '../helpers/tools.ts';
 import { missing, sha } from '../helpers/tools.ts';
 
 const kernel = bytes(1_500_000, 31);
@@ -97,5 +98,24 @@ describe.skipIf(missing('xorriso'))('rackboot iso', () => {
     const r = await runCli(['iso', 'info', junk]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^rackboot: junk\.iso is not a readable image: [A-Z0-9_]+: /);
+  });
+});
+
+describe.skipIf(missing('xorriso', 'curl'))('rackboot serve --iso', () => {
+  it('lists the served ISOs in the ready line and serves their files at the URL it prints', async () => {
+    const base = 20000 + Math.floor(Math.random() * 40000);
+    const server = await startCli(['serve', '--interface', 'lo', '--address', '127.0.0.1', '--dhcp', 'off', '--http-port', String(base), '--tftp-port', String(base + 1), '--iso', rocky, '--data', join(dir.path, 'serve-data')]);
+    try {
+      expect(server.first).toMatchObject({
+        event: 'ready',
+        services: { iso: { state: 'running' } },
+        isos: [{ id: 'rocky-9.4-x86_64-dvd', path: rocky, distro: 'Rocky Linux 9.4', url: `http://127.0.0.1:${base}/iso/rocky-9.4-x86_64-dvd/` }],
+      });
+      const url = (server.first.isos as { url: string }[])[0]!.url;
+      const { stdout } = await run('curl', ['-sS', `${url}.treeinfo`]);
+      expect(stdout).toMatch(/name = Rocky Linux/);
+    } finally {
+      await server.stop();
+    }
   });
 });
