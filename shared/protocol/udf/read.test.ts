@@ -286,6 +286,14 @@ describe('hostile images', () => {
       built: buildUdf([{ type: 'dir', name: 'd', children: Array.from({ length: 100 }, (_, i): TNode => ({ type: 'file', name: `f${i}`, data: new Uint8Array(0) })) }]),
       limits: { maxDirectoryBytes: 1024 },
     })],
+    ['UDF_TOO_MANY_EXTENTS', 'many small extents across files past the image-wide limit', () => ({
+      built: buildUdf(Array.from({ length: 10 }, (_, i): TNode => ({ type: 'file', name: `f${i}`, data: bytes(8 * SECTOR), chunk: SECTOR }))),
+      limits: { maxExtentsTotal: 50 },
+    })],
+    ['UDF_DIR_TOO_LARGE', 'directories past the image-wide byte budget', () => ({
+      built: buildUdf(Array.from({ length: 20 }, (_, i): TNode => ({ type: 'dir', name: `d${i}`, children: [] }))),
+      limits: { maxDirectoryBytesTotal: 500 },
+    })],
     ['UDF_TOO_DEEP', 'nesting past the depth limit', () => {
       let node: TNode = { type: 'file', name: 'f', data: text('x') };
       for (let i = 0; i < 12; i++) node = { type: 'dir', name: `d${i}`, children: [node] };
@@ -365,6 +373,28 @@ describe('hostile images', () => {
     flip(b.image, main + 100, 1); // metadata file body
     flip(b.image, main + SECTOR + 100, 1); // and its mirror
     await expect(readUdf(memoryReader(b.image))).rejects.toThrow(expect.objectContaining({ code: 'UDF_BAD_CRC' }) as ProtocolError);
+  });
+
+  it('maps metadata blocks through a fragmented metadata file', async () => {
+    const b = buildUdf([{ type: 'dir', name: 'd', children: Array.from({ length: 120 }, (_, i): TNode => ({ type: 'file', name: `file-${i}`, data: text(`${i}`) })) }], { metadata: true, efe: true });
+    // Split the metadata file's one short_ad into one per block (same blocks, in order).
+    const o = b.at.partitionStart * SECTOR;
+    const len = (b.image[o + 176]! | (b.image[o + 177]! << 8) | (b.image[o + 178]! << 16)) / SECTOR;
+    const start = b.image[o + 180]! | (b.image[o + 181]! << 8);
+    const ads = new Uint8Array(8 * len);
+    for (let i = 0; i < len; i++) {
+      new DataView(ads.buffer).setUint32(i * 8, SECTOR, true);
+      new DataView(ads.buffer).setUint32(i * 8 + 4, start + i, true);
+    }
+    b.image.set(ads, o + 176);
+    new DataView(b.image.buffer).setUint32(o + 172, ads.length, true);
+    b.image[o + 10] = (176 + ads.length - 16) & 0xff;
+    b.image[o + 11] = (176 + ads.length - 16) >> 8;
+    b.retag(b.at.partitionStart);
+    flip(b.image, o + SECTOR + 100); // mirror broken: the fragmented main file must be used
+    const idx = await readUdf(memoryReader(b.image));
+    expect(idx.entries).toHaveLength(122);
+    expect(idx.entries[121]).toMatchObject({ path: 'd/file-119', size: 3 });
   });
 
   it('reads a UDF 2.50 volume from the mirror when the metadata file is broken', async () => {

@@ -41,6 +41,10 @@ export interface UdfLimits {
   maxChainTotal: number;
   /** Allocation descriptors of one file. */
   maxExtents: number;
+  /** Extents in the whole index (each is an object in memory). */
+  maxExtentsTotal: number;
+  /** Directory bytes read in the whole image (every directory is read once, but each may be large). */
+  maxDirectoryBytesTotal: number;
 }
 
 export const defaultLimits: UdfLimits = {
@@ -50,6 +54,8 @@ export const defaultLimits: UdfLimits = {
   maxChain: 1024,
   maxChainTotal: 65_536,
   maxExtents: 1_000_000,
+  maxExtentsTotal: 16_000_000,
+  maxDirectoryBytesTotal: 1024 * 1024 * 1024,
 };
 
 /** Volume Recognition Sequence (ECMA-167 2/9.1): BEA01, then NSR02/NSR03, before TEA01. */
@@ -98,6 +104,8 @@ interface Partition {
 
 class Reader {
   private chainTotal = 0;
+  private extentsTotal = 0;
+  private directoryBytesTotal = 0;
   /** Partition reference number -> mapping; METADATA_HOST while the metadata file itself is read. */
   private partitions = new Map<number, Partition>();
 
@@ -222,24 +230,34 @@ class Reader {
       throw new ProtocolError('UDF_BAD_METADATA', 'no readable metadata file');
     }
     const runs = extents;
+    const starts: number[] = [];
+    let total = 0;
+    for (const e of runs) {
+      starts.push(total);
+      total += e.kind === 'inline' ? e.bytes.length : e.length;
+    }
     return {
       map(block, length) {
         const out: Piece[] = [];
         let pos = block * SECTOR;
         let left = length;
-        let base = 0;
-        for (const e of runs) {
-          const len = e.kind === 'inline' ? e.bytes.length : e.length;
-          if (left > 0 && pos < base + len) {
-            if (e.kind !== 'data') throw new ProtocolError('UDF_BAD_METADATA', `metadata block ${block} is not recorded`);
-            const take = Math.min(left, base + len - pos);
-            out.push({ offset: e.offset + (pos - base), length: take });
-            pos += take;
-            left -= take;
-          }
-          base += len;
+        if (pos + length > total) throw new ProtocolError('UDF_EXTENT_RANGE', `metadata block ${block} (+${length} bytes) past the metadata file`);
+        // Binary search for the run holding `pos`, then walk forward.
+        let lo = 0;
+        let hi = runs.length - 1;
+        while (lo < hi) {
+          const mid = (lo + hi + 1) >> 1;
+          if (starts[mid]! <= pos) lo = mid;
+          else hi = mid - 1;
         }
-        if (left > 0) throw new ProtocolError('UDF_EXTENT_RANGE', `metadata block ${block} (+${length} bytes) past the metadata file`);
+        for (let i = lo; left > 0 && i < runs.length; i++) {
+          const e = runs[i]!;
+          if (e.kind !== 'data') throw new ProtocolError('UDF_BAD_METADATA', `metadata block ${block} is not recorded`);
+          const take = Math.min(left, starts[i]! + e.length - pos);
+          out.push({ offset: e.offset + (pos - starts[i]!), length: take });
+          pos += take;
+          left -= take;
+        }
         return out;
       },
     };
@@ -377,6 +395,10 @@ class Reader {
     const runs = await this.allocation(fe, icbPartition);
     if (!runs) return fe.size === 0 ? [] : [{ kind: 'inline', bytes: fe.ads.slice(0, fe.size) }];
     const out: Extent[] = [];
+    this.extentsTotal += runs.length;
+    if (this.extentsTotal > this.limits.maxExtentsTotal) {
+      throw new ProtocolError('UDF_TOO_MANY_EXTENTS', `more than ${this.limits.maxExtentsTotal} extents in the image`);
+    }
     for (const ad of runs) {
       if (ad.type === ExtentType.recorded) {
         for (const p of this.partition(ad.partition).map(ad.block, ad.length)) out.push({ kind: 'data', offset: p.offset, length: p.length });
@@ -403,6 +425,10 @@ class Reader {
   async directory(fe: FileEntry, icb: AllocationDescriptor): Promise<{ data: Uint8Array; blockAt: (offset: number) => number }> {
     if (fe.size > this.limits.maxDirectoryBytes) {
       throw new ProtocolError('UDF_DIR_TOO_LARGE', `directory of ${fe.size} bytes (limit ${this.limits.maxDirectoryBytes})`);
+    }
+    this.directoryBytesTotal += fe.size;
+    if (this.directoryBytesTotal > this.limits.maxDirectoryBytesTotal) {
+      throw new ProtocolError('UDF_DIR_TOO_LARGE', `more than ${this.limits.maxDirectoryBytesTotal} bytes of directories`);
     }
     const runs = await this.allocation(fe, icb.partition);
     if (!runs) return { data: fe.ads.slice(0, fe.size), blockAt: () => icb.block };
