@@ -11,8 +11,9 @@ packages=(
   ipxe pxelinux syslinux-common shim-signed grub-efi-amd64-signed debian-installer-12-netboot-amd64
   # Real peers and reference servers
   dnsmasq-base atftp tftp-hpa curl isc-dhcp-client busybox-static kea-admin kea-dhcp4-server nginx-light
-  # ISO fixtures (7zip: ground truth for UDF images; udftools: UDF-only images)
-  xorriso genisoimage mtools dosfstools cpio 7zip udftools
+  # ISO fixtures (7zip: ground truth for UDF images; udftools + udfclient: UDF-only images without a loop mount;
+  # pycdlib: UDF 2.60 with symlinks)
+  xorriso genisoimage mtools dosfstools cpio 7zip udftools udfclient python3-pycdlib
   # Network namespaces, UI ring
   iproute2 chromium
 )
