@@ -309,9 +309,15 @@ class Walker {
 
   /** RRIP 4.1.5.1: a CL record stands for the directory at `lba`; its size is in that directory's "." record. */
   private async relocated(lba: number, path: string, depth: number): Promise<DirJob> {
+    this.img.check(lba * SECTOR, SECTOR, `relocated directory /${path}`);
     const first = await this.img.read(lba * SECTOR, SECTOR, `relocated directory /${path}`);
-    const dot = decodeRecord(first).value;
-    if (!isDotRecord(dot) || dot.lba !== lba) {
+    let dot: DirRecord | null = null;
+    try {
+      dot = decodeRecord(first).value;
+    } catch {
+      // not a directory record at all: reported below
+    }
+    if (!dot || !isDotRecord(dot) || dot.lba !== lba) {
       throw new ProtocolError('ISO_BAD_RELOCATION', `/${path}: CL points at block ${lba}, which does not start a directory`);
     }
     return this.directoryJob(lba, dot.size, path, depth);
