@@ -1,8 +1,9 @@
 /**
  * Index an installer image whichever file system carries its tree. Linux installer ISOs are ISO 9660 (with
  * Rock Ridge and Joliet); Windows installer ISOs are UDF with an ISO 9660 stub whose only file says to use UDF
- * (boot-chains.md §4.5, §5.9); bridge images carry the same tree in both. The tree with more entries wins,
- * ISO 9660 on a tie (Rock Ridge keeps POSIX modes and symlinks).
+ * (boot-chains.md §4.5, §5.9); bridge images carry the same tree in both. The tree with more entries wins. On
+ * a tie ISO 9660 wins when it has Rock Ridge or Joliet names (Rock Ridge keeps POSIX modes and symlinks), UDF
+ * when ISO 9660 has only 8.3 names (`genisoimage -udf` without -R/-J: UDF holds the real long names).
  */
 import { ProtocolError } from './errors.ts';
 import type { BlockReader, ImageIndex } from './image.ts';
@@ -30,5 +31,6 @@ export async function readImage(reader: BlockReader): Promise<ImageIndex> {
   }
   if (!iso) return fromUdf;
   // The El Torito catalog lives in the ISO 9660 descriptors whichever tree wins.
-  return fromUdf.entries.length > iso.entries.length ? { ...fromUdf, boot: iso.boot } : iso;
+  const udfWins = fromUdf.entries.length > iso.entries.length || (fromUdf.entries.length === iso.entries.length && iso.names === 'iso9660');
+  return udfWins ? { ...fromUdf, boot: iso.boot } : iso;
 }
