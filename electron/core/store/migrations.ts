@@ -50,4 +50,25 @@ export const MIGRATIONS: readonly string[] = [
     indexed_at  INTEGER NOT NULL
   ) STRICT;
   `,
+  // 4: machines: what to do with each machine (ISO, profile, loader, Secure Boot) and where its install stands.
+  `
+  CREATE TABLE machines (
+    mac          TEXT PRIMARY KEY,
+    hostname     TEXT,
+    iso_id       TEXT REFERENCES isos (id) ON DELETE SET NULL,
+    profile      TEXT,
+    chain        TEXT NOT NULL DEFAULT 'auto' CHECK (chain IN ('auto', 'ipxe', 'pxelinux', 'grub')),
+    secure_boot  TEXT NOT NULL DEFAULT 'unknown' CHECK (secure_boot IN ('unknown', 'on', 'off')),
+    state        TEXT NOT NULL DEFAULT 'new' CHECK (state IN ('new', 'armed', 'installing', 'installed')),
+    firmware     TEXT,
+    arch         TEXT,
+    uuid         TEXT,
+    ip           TEXT,
+    token        TEXT,
+    first_seen   INTEGER,
+    last_seen    INTEGER,
+    installed_at INTEGER,
+    updated_at   INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];

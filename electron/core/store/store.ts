@@ -25,6 +25,9 @@ export interface Store {
   /** Records a verified whole-image SHA-256 (null clears it when the file changed). */
   setIsoSha256(id: string, sha256: string | null): void;
   deleteIso(id: string): boolean;
+  loadMachines(): MachineRow[];
+  saveMachine(row: MachineRow): void;
+  deleteMachine(mac: string): boolean;
   close(): void;
 }
 
@@ -40,6 +43,29 @@ export interface IsoRow {
   addedAt: number;
   indexedAt: number;
 }
+
+export interface MachineRow {
+  mac: string;
+  hostname: string | null;
+  isoId: string | null;
+  profile: string | null;
+  chain: 'auto' | 'ipxe' | 'pxelinux' | 'grub';
+  secureBoot: 'unknown' | 'on' | 'off';
+  state: 'new' | 'armed' | 'installing' | 'installed';
+  firmware: string | null;
+  arch: string | null;
+  uuid: string | null;
+  ip: string | null;
+  /** Per-install secret the installer's callbacks must carry. */
+  token: string | null;
+  firstSeen: number | null;
+  lastSeen: number | null;
+  installedAt: number | null;
+  updatedAt: number;
+}
+
+const MACHINE_COLUMNS = ['mac', 'hostname', 'iso_id', 'profile', 'chain', 'secure_boot', 'state', 'firmware', 'arch', 'uuid', 'ip', 'token', 'first_seen', 'last_seen', 'installed_at', 'updated_at'] as const;
+type MachineDbRow = Record<(typeof MACHINE_COLUMNS)[number], string | number | null>;
 
 export class StoreError extends Error {
   override readonly name = 'StoreError';
@@ -99,6 +125,12 @@ export function openStore(dataDir: string): Store {
   );
   const updateIsoSha = db.prepare<[string | null, string]>('UPDATE isos SET sha256 = ? WHERE id = ?');
   const removeIso = db.prepare<[string]>('DELETE FROM isos WHERE id = ?');
+  const upsertMachine = db.prepare<MachineDbRow>(
+    `INSERT INTO machines (${MACHINE_COLUMNS.join(', ')}) VALUES (${MACHINE_COLUMNS.map((c) => '@' + c).join(', ')})
+     ON CONFLICT (mac) DO UPDATE SET ${MACHINE_COLUMNS.filter((c) => c !== 'mac' && c !== 'first_seen').map((c) => `${c} = excluded.${c}`).join(', ')}`,
+  );
+  const selectMachines = db.prepare<[], MachineDbRow>('SELECT * FROM machines ORDER BY first_seen, rowid');
+  const removeMachine = db.prepare<[string]>('DELETE FROM machines WHERE mac = ?');
   const saveMany = db.transaction((leases: readonly Lease[]) => {
     for (const l of leases) upsertLease.run(l.clientKey, l.mac, l.ip, l.state, l.expiresAt, l.hostname, l.updatedAt);
   });
@@ -184,6 +216,49 @@ export function openStore(dataDir: string): Store {
     },
     deleteIso(id) {
       return removeIso.run(id).changes > 0;
+    },
+    loadMachines() {
+      return selectMachines.all().map((r) => ({
+        mac: r.mac as string,
+        hostname: r.hostname as string | null,
+        isoId: r.iso_id as string | null,
+        profile: r.profile as string | null,
+        chain: r.chain as MachineRow['chain'],
+        secureBoot: r.secure_boot as MachineRow['secureBoot'],
+        state: r.state as MachineRow['state'],
+        firmware: r.firmware as string | null,
+        arch: r.arch as string | null,
+        uuid: r.uuid as string | null,
+        ip: r.ip as string | null,
+        token: r.token as string | null,
+        firstSeen: r.first_seen as number | null,
+        lastSeen: r.last_seen as number | null,
+        installedAt: r.installed_at as number | null,
+        updatedAt: r.updated_at as number,
+      }));
+    },
+    saveMachine(m) {
+      upsertMachine.run({
+        mac: m.mac,
+        hostname: m.hostname,
+        iso_id: m.isoId,
+        profile: m.profile,
+        chain: m.chain,
+        secure_boot: m.secureBoot,
+        state: m.state,
+        firmware: m.firmware,
+        arch: m.arch,
+        uuid: m.uuid,
+        ip: m.ip,
+        token: m.token,
+        first_seen: m.firstSeen,
+        last_seen: m.lastSeen,
+        installed_at: m.installedAt,
+        updated_at: m.updatedAt,
+      });
+    },
+    deleteMachine(mac) {
+      return removeMachine.run(mac).changes > 0;
     },
     close() {
       if (db.open) db.close();
