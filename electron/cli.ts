@@ -11,6 +11,7 @@ import { RackbootError } from '../shared/api/errors.ts';
 import { isIPv4, parseIPv4Range } from '../shared/net/ipv4.ts';
 import { parse, port, UsageError, write } from './cli/args.ts';
 import { isoCommand } from './cli/iso.ts';
+import { machinesCommand } from './cli/machines.ts';
 import { startUiServer, type UiServer } from './core/api/ui-server.ts';
 import { createBootServer, type BootServer } from './core/server.ts';
 import { defaultDataDir } from './core/store/paths.ts';
@@ -25,6 +26,7 @@ Usage:
   rackboot ui [--data DIR] [--ui-port N] [--open]
                                                run the core for the browser-mode UI; start serving from the UI
   rackboot iso info|ls|cat PATH ...            look inside an installer image (rackboot iso --help)
+  rackboot machines [list|assign|rearm|done|rm] the machines table (rackboot machines --help)
   rackboot --help | --version
 
 serve options:
@@ -264,6 +266,7 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     if (command === 'iso') return await isoCommand(rest);
+    if (command === 'machines') return await machinesCommand(rest);
     if (rest.includes('--help') || rest.includes('-h')) {
       process.stdout.write(HELP);
       return;

@@ -6,7 +6,7 @@ import { answerFileName, bootstrapAnswer } from './bootstrap-answers.ts';
 
 const info = (f: IsoFixture) => detectDistro(memorySource(f.label, f.files));
 const ctx = { isoUrl: 'http://198.18.0.1:8080/iso/x/', callbackBase: 'http://198.18.0.1:8080/api/callback/52-54-00-12-34-56', token: 'T0KEN', hostname: 'node07' };
-const rocky9 = rhelTree({ label: 'Rocky-9-4-x86_64-dvd', name: 'Rocky Linux', short: 'Rocky', version: '9.4' });
+const rocky9 = rhelTree({ label: 'Rocky-9-4-x86_64-dvd', name: 'Rocky Linux', short: 'Rocky', version: '9.4', repo: 'variants' });
 
 describe('bootstrap answer files', () => {
   it.each([
