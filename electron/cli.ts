@@ -50,6 +50,14 @@ serve options:
   --relay-pool CIDR=FIRST-LAST[=ROUTER]
                         full mode: pool for machines behind a DHCP relay on network CIDR (the relay's
                         giaddr picks it; replies go to the relay on port 67); repeat for several
+  --unknown POLICY      machines nothing is planned for (rackboot machines assign plans one):
+                        menu     boot menu: the ISOs, and the local disk after the countdown (default)
+                        ignore   no boot answer at all
+                        install  install the default ISO unattended: erases disks, needs --yes
+  --default-iso PATH|ID the ISO --unknown install uses (default: the only --iso)
+  --console TTY         serial console for installers, e.g. ttyS0,115200n8
+  --menu-timeout SECONDS
+                        boot menu countdown (default: ${DEFAULT_SETTINGS.menuTimeoutSeconds})
   --ui                  also serve the UI on 127.0.0.1 and print its URL (with a per-launch token)
   --ui-port N           port for the UI (default: any free port)
   --log FORMAT          text   readable lines on stderr, info and above (default)
@@ -88,7 +96,7 @@ function relayPool(text: string): { network: string; pool: string; router: strin
   return { network, pool, router: router || null };
 }
 
-const FLAG_NAMES: Record<string, string> = { relayPools: 'relay-pool', reservations: 'reserve', dns: 'dns', router: 'router', domain: 'domain', leaseSeconds: 'lease' };
+const FLAG_NAMES: Record<string, string> = { relayPools: 'relay-pool', reservations: 'reserve', dns: 'dns', router: 'router', domain: 'domain', leaseSeconds: 'lease', kernelConsole: 'console', defaultIso: 'default-iso' };
 function flagFor(path: PropertyKey[]): string {
   return FLAG_NAMES[String(path[0])] ?? String(path[0]);
 }
@@ -149,6 +157,11 @@ async function serve(argv: string[]): Promise<void> {
     ui: { type: 'boolean' },
     'ui-port': { type: 'string' },
     log: { type: 'string' },
+    unknown: { type: 'string' },
+    yes: { type: 'boolean' },
+    'default-iso': { type: 'string' },
+    console: { type: 'string' },
+    'menu-timeout': { type: 'string' },
   });
   if (!values.interface) throw new UsageError('--interface is required (the NIC facing the machines, e.g. --interface eth1)');
   if (values.address !== undefined && !isIPv4(values.address)) throw new UsageError(`--address ${values.address} is not a dotted-quad IPv4 address`);
@@ -158,6 +171,15 @@ async function serve(argv: string[]): Promise<void> {
     throw new UsageError(`--pool ${values.pool} is not FIRST-LAST (two IPv4 addresses, FIRST <= LAST)`);
   }
   if (values.log !== undefined && !['text', 'debug', 'json'].includes(values.log)) throw new UsageError(`--log takes text, debug or json, not ${values.log}`);
+  const unknown = values.unknown ?? DEFAULT_SETTINGS.unknownPolicy;
+  if (!['ignore', 'menu', 'install'].includes(unknown)) throw new UsageError(`--unknown takes ignore, menu or install, not ${unknown}`);
+  if (unknown === 'install' && !values.yes) {
+    throw new UsageError('--unknown install erases the disk of every machine that network-boots here and is not in the plan; add --yes if that is what you want');
+  }
+  if (unknown === 'install' && !values['default-iso'] && (values.iso ?? []).length !== 1) throw new UsageError('--unknown install needs --default-iso when more than one --iso is given');
+  const defaultIso = values['default-iso'] === undefined ? null : (values.iso ?? []).map((p) => resolve(p)).includes(resolve(values['default-iso'])) ? resolve(values['default-iso']) : values['default-iso'];
+  const menuTimeout = values['menu-timeout'] === undefined ? DEFAULT_SETTINGS.menuTimeoutSeconds : Number(values['menu-timeout']);
+  if (!/^[0-9]+$/.test(values['menu-timeout'] ?? '1') || menuTimeout < 1 || menuTimeout > 600) throw new UsageError(`--menu-timeout must be 1 to 600 seconds, not ${values['menu-timeout']}`);
   const httpPort = port(values['http-port'], '--http-port') ?? DEFAULT_SETTINGS.httpPort;
   const uiPort = port(values['ui-port'], '--ui-port');
 
@@ -182,6 +204,10 @@ async function serve(argv: string[]): Promise<void> {
     reservations: (values.reserve ?? []).map(reservation),
     relayPools: (values['relay-pool'] ?? []).map(relayPool),
     isos: (values.iso ?? []).map((p) => resolve(p)),
+    unknownPolicy: unknown,
+    defaultIso,
+    kernelConsole: values.console ?? null,
+    menuTimeoutSeconds: menuTimeout,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -8,6 +8,7 @@ import {
   SettingsSchema,
   type ApiHandlers,
   type IsoSummary,
+  type MachineSummary,
   type NetInterface,
   type ServerStatus,
   type ServiceKey,
@@ -31,6 +32,10 @@ import { ProtocolError } from '../../shared/protocol/errors.ts';
 import { listInterfaces as listSystemInterfaces } from './net/interfaces.ts';
 import { openStore, type Store } from './store/store.ts';
 import { createTftpService } from './tftp/service.ts';
+import { createMachines, MachineError, type Machine } from './boot/machines.ts';
+import { createOrchestrator } from './boot/orchestrator.ts';
+import { stageProgress } from '../../shared/model/stage.ts';
+import { trackProgress } from './boot/progress.ts';
 
 export interface BootServerOptions {
   dataDir: string;
@@ -115,16 +120,22 @@ export function tftpBlockLimit(mtu: number): number {
   return Math.max(512, Math.min(65464, mtu - 32));
 }
 
-/** The iPXE script every iPXE client is pointed at. Issue 6 replaces it with the per-machine boot decision. */
+/**
+ * `boot.ipxe`, for an iPXE that was pointed here without its MAC in the URL (a site DHCP server's filename, an
+ * older rackboot): it chains to the machine's own script.
+ */
 function ipxeScript(c: ServerConfig): string {
-  return [
-    '#!ipxe',
-    `echo rackboot: \${mac} (\${platform}) reached the boot server at ${c.address}`,
-    'echo No installer is assigned to this machine: booting from the local disk.',
-    'sleep 3',
-    'exit',
-    '',
-  ].join('\n');
+  return ['#!ipxe', `chain http://${c.address}:${c.httpPort}/boot/\${net0/mac:hexhyp}.ipxe || exit`, ''].join('\n');
+}
+
+/** Machine errors as API errors. */
+function machineCall<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof MachineError) throw new RackbootError(e.code === 'NO_ISO' ? 'ISO_NOT_FOUND' : e.code === 'BAD_MAC' ? 'BAD_REQUEST' : 'NO_SUCH_MACHINE', e.message);
+    throw e;
+  }
 }
 
 /** An image that exists but cannot be read becomes an API error a technician can act on. */
@@ -181,7 +192,8 @@ export function createBootServer(options: BootServerOptions): BootServer {
 
   /** What TFTP and HTTP serve: generated scripts, then bootloaders, then the ISOs, then the technician's own folder. */
   const treeFor = (c: ServerConfig): FileTree => {
-    const layers: FileTree[] = [generatedTree((path) => (path === IPXE_SCRIPT ? ipxeScript(c) : null)), fileMapTree(bootloaders.files), isoLayer];
+    // order matters: generated configs shadow files of the same name inside an ISO (a distro GRUB's EFI/BOOT/grub.cfg).
+    const layers: FileTree[] = [generatedTree((path) => (path === IPXE_SCRIPT ? ipxeScript(c) : boot.generated(path, { ip: null }))), fileMapTree(bootloaders.files), isoLayer];
     if (c.tftpRoot) layers.push(directoryTree(c.tftpRoot));
     return overlayTree(...layers);
   };
@@ -215,7 +227,18 @@ export function createBootServer(options: BootServerOptions): BootServer {
   }
 
   let dhcp: DhcpService | null = null;
-  const macForIp = (ip: string) => dhcp?.macForIp(ip);
+  const machines = createMachines({ store, emit, isoExists: (id) => isos.get(id) !== null });
+  const boot = createOrchestrator({
+    machines,
+    served: () => served,
+    config: () => config,
+    // The default ISO may be named by id or by path (the CLI's --default-iso).
+    policy: () => ({ unknown: settings.unknownPolicy, defaultIso: settings.defaultIso === null ? null : (isos.get(settings.defaultIso)?.id ?? settings.defaultIso), console: settings.kernelConsole, menuTimeoutSeconds: settings.menuTimeoutSeconds }),
+    emit,
+    leaseMac: (ip) => dhcp?.macForIp(ip),
+  });
+  const macForIp = (ip: string) => boot.macForIp(ip);
+  trackProgress({ events, machines, stageFor: boot.stageFor, macForIp });
 
   // order matters: services start in this order, and the ISOs must be open before TFTP and HTTP answer.
   const services: Record<ServiceKey, Service> = {
@@ -245,6 +268,7 @@ export function createBootServer(options: BootServerOptions): BootServer {
         dns: c.dns,
         domain: c.domain,
         emit,
+        choose: (info) => boot.choose(info),
         ports: options.dhcpPorts,
         flushLeases: () => {
           if (!journal.length) return;
@@ -257,7 +281,7 @@ export function createBootServer(options: BootServerOptions): BootServer {
       return dhcp;
     }, () => ({ state: 'disabled', detail: 'DHCP off: the site DHCP server must point clients here' })),
     tftp: wrap((c) => createTftpService({ address: c.address, iface: c.interface, port: c.tftpPort, tree: treeFor(c), emit, macForIp, limits: { maxBlksize: tftpBlockLimit(c.mtu) } })),
-    http: wrap((c) => createHttpService({ address: c.address, iface: c.interface, port: c.httpPort, tree: treeFor(c), emit, macForIp })),
+    http: wrap((c) => createHttpService({ address: c.address, iface: c.interface, port: c.httpPort, tree: treeFor(c), dynamic: (path, req) => boot.http(path, req), emit, macForIp })),
   };
 
   let state: ServerStatus['state'] = 'stopped';
@@ -385,11 +409,32 @@ export function createBootServer(options: BootServerOptions): BootServer {
       publish();
       return isos.list().map(summary);
     },
+    listMachines: async () => machines.list().map(machineSummary),
+    assignMachine: async ({ mac, isoId, hostname, chain, secureBoot }) => {
+      if (!isos.get(isoId)) throw new RackbootError('ISO_NOT_FOUND', `no ISO with id ${isoId} in the library`);
+      return machineSummary(
+        machineCall(() =>
+          machines.assign(mac, { isoId, ...(hostname !== undefined ? { hostname } : {}), ...(chain !== undefined ? { chain } : {}), ...(secureBoot !== undefined ? { secureBoot } : {}) }),
+        ),
+      );
+    },
+    rearmMachine: async ({ mac }) => machineSummary(machineCall(() => machines.rearm(mac))),
+    markMachineDone: async ({ mac }) => machineSummary(machineCall(() => machines.markDone(mac, 'marked done by the technician'))),
+    removeMachine: async ({ mac }) => {
+      if (!machines.remove(mac)) throw new RackbootError('NO_SUCH_MACHINE', `no machine ${mac}`);
+      return machines.list().map(machineSummary);
+    },
     verifyIso: async ({ id, sha256 }) => {
       if (!isos.get(id)) throw new RackbootError('ISO_NOT_FOUND', `no ISO with id ${id} in the library`);
       return isos.verify(id, sha256).catch(isoFailure);
     },
   };
+
+  function machineSummary(m: Machine): MachineSummary {
+    const last = machines.timeline(m.mac).at(-1);
+    const { token: _token, updatedAt: _updated, uuid: _uuid, ...rest } = m;
+    return { ...rest, stage: last ? { stage: last.stage, progress: stageProgress(last.stage), at: last.at } : null };
+  }
 
   function summary(r: IsoRecord): IsoSummary {
     const nb = r.netboot;

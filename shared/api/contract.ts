@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { isIPv4, parseCidr, parseIPv4Range, parseMac } from '../net/ipv4.ts';
 import { BootEventSchema } from '../model/event.ts';
+import { BOOT_STAGES } from '../model/stage.ts';
 import { API_ERROR_CODES } from './errors.ts';
 import { METHOD_NAMES, STREAM_NAMES } from './names.ts';
 import { toApiError, type Result } from './result.ts';
@@ -74,6 +75,20 @@ export const SettingsSchema = z.object({
   reservations: z.array(ReservationSchema).max(4096),
   /** Full mode: pools for relayed networks. */
   relayPools: z.array(RelayPoolSchema).max(256),
+  /**
+   * Machines nothing is planned for: `ignore` (no boot answer), `menu` (a boot menu that boots the local disk
+   * after the countdown), `install` (the default ISO, unattended: only after the technician confirmed).
+   */
+  unknownPolicy: z.enum(['ignore', 'menu', 'install']),
+  /** ISO id `install` uses; null: the only ISO served. */
+  defaultIso: z.string().min(1).max(100).nullable(),
+  /** Serial console handed to installers (`ttyS0,115200n8`), or null. */
+  kernelConsole: z
+    .string()
+    .regex(/^(tty[A-Za-z0-9]{1,10})(,[0-9]{3,7}[noe]?[5-8]?)?$/, 'a console is a tty name with an optional speed, like ttyS0,115200n8')
+    .nullable(),
+  /** Boot menu countdown before the local disk boots. */
+  menuTimeoutSeconds: z.number().int().min(1).max(600),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -92,6 +107,10 @@ export const DEFAULT_SETTINGS: Settings = {
   domain: null,
   reservations: [],
   relayPools: [],
+  unknownPolicy: 'menu',
+  defaultIso: null,
+  kernelConsole: null,
+  menuTimeoutSeconds: 10,
 };
 
 export const SERVICE_STATES = ['stopped', 'starting', 'running', 'failed', 'disabled', 'not-implemented'] as const;
@@ -157,6 +176,27 @@ export const VerifyResultSchema = z.object({
   ms: z.number(),
 });
 
+export const MachineSummarySchema = z.object({
+  mac: z.string(),
+  hostname: z.string().nullable(),
+  isoId: z.string().nullable(),
+  profile: z.string().nullable(),
+  state: z.enum(['new', 'armed', 'installing', 'installed']),
+  chain: z.enum(['auto', 'ipxe', 'pxelinux', 'grub']),
+  secureBoot: z.enum(['unknown', 'on', 'off']),
+  firmware: z.string().nullable(),
+  arch: z.string().nullable(),
+  ip: z.string().nullable(),
+  firstSeen: z.number().nullable(),
+  lastSeen: z.number().nullable(),
+  installedAt: z.number().nullable(),
+  /** The latest stage of its current boot, with a 0-100 figure, or null before it booted. */
+  stage: z.object({ stage: z.enum(BOOT_STAGES), progress: z.number(), at: z.number() }).nullable(),
+});
+export type MachineSummary = z.infer<typeof MachineSummarySchema>;
+
+const MacInput = z.object({ mac: MacSchema }).strict();
+
 const method = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
 
 export const contract = {
@@ -176,6 +216,23 @@ export const contract = {
     addIso: method(z.object({ path: z.string().min(1).max(4096) }).strict(), IsoSummarySchema),
     removeIso: method(z.object({ id: z.string().min(1).max(100) }).strict(), z.array(IsoSummarySchema)),
     /** SHA-256 of the whole image against `sha256` or a checksum file beside it; progress arrives as events. */
+    listMachines: method(z.void(), z.array(MachineSummarySchema)),
+    /** Assigns an ISO (and host name, loader, Secure Boot) and arms the install for the machine's next network boot. */
+    assignMachine: method(
+      z
+        .object({
+          mac: MacSchema,
+          isoId: z.string().min(1).max(100),
+          hostname: HostnameSchema.nullable().optional(),
+          chain: z.enum(['auto', 'ipxe', 'pxelinux', 'grub']).optional(),
+          secureBoot: z.enum(['unknown', 'on', 'off']).optional(),
+        })
+        .strict(),
+      MachineSummarySchema,
+    ),
+    rearmMachine: method(MacInput, MachineSummarySchema),
+    markMachineDone: method(MacInput, MachineSummarySchema),
+    removeMachine: method(MacInput, z.array(MachineSummarySchema)),
     verifyIso: method(z.object({ id: z.string().min(1).max(100), sha256: z.string().regex(/^[0-9a-fA-F]{64}$/).optional() }).strict(), VerifyResultSchema),
   },
   streams: {

@@ -8,6 +8,7 @@ export const API_ERROR_CODES = [
   'BAD_POOL',
   'ISO_NOT_FOUND',
   'ISO_UNREADABLE', // the file is there but is not an image rackboot can read (detail says why)
+  'NO_SUCH_MACHINE',
   'ALREADY_RUNNING',
   'NOT_RUNNING',
   'PORT_IN_USE',

@@ -36,6 +36,11 @@ function fakeApi() {
     listIsos: () => ok([]),
     addIso: () => Promise.resolve({ ok: false, error: { code: 'ISO_UNREADABLE', message: 'not an ISO' } }),
     removeIso: () => ok([]),
+    listMachines: () => ok([]),
+    assignMachine: () => Promise.resolve({ ok: false, error: { code: 'ISO_NOT_FOUND', message: 'no such ISO' } }),
+    rearmMachine: () => Promise.resolve({ ok: false, error: { code: 'NO_SUCH_MACHINE', message: 'no machine' } }),
+    markMachineDone: () => Promise.resolve({ ok: false, error: { code: 'NO_SUCH_MACHINE', message: 'no machine' } }),
+    removeMachine: () => ok([]),
     verifyIso: () => Promise.resolve({ ok: false, error: { code: 'ISO_NOT_FOUND', message: 'no such ISO' } }),
     on: (<S extends StreamName>(stream: S, l: (d: StreamData<S>) => void) => {
       let set = listeners.get(stream);

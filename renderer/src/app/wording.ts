@@ -10,6 +10,7 @@ export const ERROR_TITLES: Record<ApiErrorCode, string> = {
   BAD_POOL: 'The address pool does not fit the network',
   ISO_NOT_FOUND: 'An ISO file is missing',
   ISO_UNREADABLE: 'An ISO cannot be read',
+  NO_SUCH_MACHINE: 'rackboot does not know that machine',
   ALREADY_RUNNING: 'Already running',
   NOT_RUNNING: 'Not running',
   PORT_IN_USE: 'Another program is using a port rackboot needs',

@@ -1,0 +1,274 @@
+/**
+ * Boot orchestration: the glue between the pure policy (`shared/boot/decide.ts`, the renderers, the paths) and
+ * the running services. It answers the DHCP service's "what does this client boot?", produces every generated
+ * file (per-machine iPXE scripts, pxelinux and GRUB configs, answer files), takes the installers' callbacks,
+ * and turns what the services served into each machine's boot stages.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { ServerConfig } from '../../../shared/boot/server-config.ts';
+import type { ClientInfo } from '../../../shared/boot/classify.ts';
+import type { BootChoice } from '../../../shared/boot/bootfile.ts';
+import { bootScript, BUNDLED, decide, distroShim, toBootChoice, type BootContext, type BootIso, type BootScript, type ConfigLoader, type MachineBoot } from '../../../shared/boot/decide.ts';
+import { answerFileName, bootstrapAnswer } from '../../../shared/boot/bootstrap-answers.ts';
+import { answerPath, callbackBasePath, parseBootPath, type BootPath } from '../../../shared/boot/paths.ts';
+import { renderGrub, renderGrubDispatcher } from '../../../shared/boot/render-grub.ts';
+import { renderIpxe } from '../../../shared/boot/render-ipxe.ts';
+import { renderPxelinux } from '../../../shared/boot/render-pxelinux.ts';
+import type { DistroInfo } from '../../../shared/distro/model.ts';
+import type { BootEventInput } from '../../../shared/model/event.ts';
+import type { BootStage } from '../../../shared/model/stage.ts';
+import { pathKey } from '../../../shared/protocol/image.ts';
+import { memoryFile, type OpenFile } from '../files/tree.ts';
+import type { OpenIso } from '../iso/library.ts';
+import type { Machine, Machines } from './machines.ts';
+
+export interface BootPolicy {
+  /** Machines nothing is planned for: no answer, a boot menu (local disk after a countdown), or install the default ISO. */
+  unknown: 'ignore' | 'menu' | 'install';
+  /** ISO id installed by `unknown: 'install'`; null: the only served ISO, if there is exactly one. */
+  defaultIso: string | null;
+  /** Serial console for installers (`ttyS0,115200n8`), or null. */
+  console: string | null;
+  menuTimeoutSeconds: number;
+}
+
+export interface OrchestratorOptions {
+  machines: Machines;
+  /** The ISOs being served now, by id. */
+  served: () => ReadonlyMap<string, OpenIso>;
+  /** The running server's config (null when stopped). */
+  config: () => ServerConfig | null;
+  policy: () => BootPolicy;
+  emit: (e: BootEventInput) => void;
+  /** MAC for an address from DHCP leases (full mode). */
+  leaseMac?: (ip: string) => string | null | undefined;
+}
+
+export interface Orchestrator {
+  /** The DHCP service's boot-file hook. */
+  choose(info: ClientInfo): BootChoice;
+  /** A generated file for a TFTP or HTTP request path (configs, answers, callbacks), or null: serve from the tree. */
+  generated(path: string, from: { ip: string | null; query?: URLSearchParams }): string | null;
+  /** For the HTTP service's dynamic hook. */
+  http(path: string, req: IncomingMessage): Promise<OpenFile | null>;
+  /** What a served path means for a machine's progress. */
+  stageFor(path: string, mac: string): BootStage | null;
+  /** The MAC behind an address: learnt from per-machine URLs (proxy mode too), else the DHCP lease. */
+  macForIp(ip: string): string | undefined;
+}
+
+const BOOTLOADER_FILES = new Set(Object.values(BUNDLED).map((f) => f.toLowerCase()).concat(['pxelinux.0', 'ldlinux.c32', 'mmx64.efi']));
+
+/** An ISO as policy sees it; unrecognised images are not bootable and are left out. */
+function bootIso(o: OpenIso): BootIso | null {
+  const r = o.record;
+  if (!r.distro) return null;
+  const info: DistroInfo = { ...r.distro, netboot: r.netboot ?? { reason: r.reason ?? 'not bootable over the network' } };
+  return { id: r.id, info };
+}
+
+export function createOrchestrator(o: OrchestratorOptions): Orchestrator {
+  const learned = new Map<string, string>();
+  const learn = (ip: string | null, mac: string) => {
+    if (!ip) return;
+    if (learned.size > 10_000 && !learned.has(ip)) learned.delete(learned.keys().next().value!);
+    learned.set(ip, mac);
+  };
+
+  const isos = (): BootIso[] => [...o.served().values()].map(bootIso).filter((b): b is BootIso => b !== null);
+  const isoById = (id: string | null): BootIso | null => {
+    if (!id) return null;
+    const open = o.served().get(id);
+    return open ? bootIso(open) : null;
+  };
+
+  function context(c: ServerConfig): BootContext {
+    const p = o.policy();
+    const all = isos();
+    const defaultIso = p.defaultIso ? isoById(p.defaultIso) : all.length === 1 ? all[0]! : null;
+    return {
+      address: c.address,
+      httpPort: c.httpPort,
+      unknown: p.unknown,
+      isos: all,
+      defaultIso,
+      menuTimeoutSeconds: p.menuTimeoutSeconds,
+      console: p.console,
+      callbackBase: `http://${c.address}:${c.httpPort}/api/callback`,
+    };
+  }
+
+  function machineBoot(m: Machine, c: ServerConfig, ctx: BootContext): MachineBoot {
+    const iso = isoById(m.isoId) ?? (m.state === 'new' && ctx.unknown === 'install' ? (ctx.defaultIso ?? null) : null);
+    const file = iso ? answerFileName(iso.info) : null;
+    return {
+      mac: m.mac,
+      known: m.state !== 'new' || m.isoId !== null || m.hostname !== null,
+      hostname: m.hostname,
+      state: m.state,
+      iso,
+      chain: m.chain,
+      secureBoot: m.secureBoot,
+      extraArgs: [],
+      // Ubuntu's nocloud datasource gets the directory of this URL (kernel-args.ts): it appends user-data, meta-data.
+      answerUrl: iso && file ? `http://${c.address}:${c.httpPort}/${answerPath(m.mac, file)}` : null,
+    };
+  }
+
+  /** Renders a machine's config for one loader, records the stage and the reason. */
+  function config(mac: string, loader: ConfigLoader, c: ServerConfig, ip: string | null): string | null {
+    const m = o.machines.get(mac) ?? o.machines.seen(mac, { ip });
+    const ctx = context(c);
+    const script = bootScript(machineBoot(m, c, ctx), ctx, loader);
+    note(script, loader);
+    if (script.kind === 'local' && m.state === 'installed') o.machines.stage(m.mac, 'local', { msg: script.reason, ...(ip ? { ip } : {}) });
+    return render(script, loader, c);
+  }
+
+  function note(script: BootScript, loader: ConfigLoader) {
+    if (!script.mac) return;
+    const notes = script.kind === 'install' ? script.entry.notes : [];
+    o.emit({ service: 'core', level: 'info', mac: script.mac, msg: `${script.mac}: ${loader} config: ${script.reason}`, fields: { loader, script: script.kind, ...(notes.length ? { notes } : {}) } });
+  }
+
+  function render(script: BootScript, loader: ConfigLoader, c: ServerConfig): string {
+    const where = { address: c.address, httpPort: c.httpPort };
+    if (loader === 'ipxe') return renderIpxe(script, where);
+    if (loader === 'pxelinux') return renderPxelinux(script, where);
+    return renderGrub(script, { address: c.address, grub: loader === 'debian-grub' ? 'debian' : 'distro' });
+  }
+
+  /** The answer file for `mac`; arms a machine that chose an install from the menu on the way. */
+  function answer(mac: string, file: string, c: ServerConfig, ip: string | null): string | null {
+    let m = o.machines.get(mac) ?? o.machines.seen(mac, { ip });
+    const ctx = context(c);
+    let iso = isoById(m.isoId);
+    if (!iso && m.state === 'new') {
+      // A menu install (or policy "install"): the ISO is the default, or the only served ISO of the family that fetches this file.
+      const candidates = [ctx.defaultIso ?? null, ...ctx.isos].filter((i): i is BootIso => i != null && (answerFileName(i.info) === file || (file === 'meta-data' && i.info.family === 'ubuntu')));
+      iso = candidates[0] ?? null;
+      if (!iso) return null;
+      m = o.machines.assign(mac, { isoId: iso.id });
+    }
+    if (!iso || !m.token) {
+      if (m.state === 'installed') o.emit({ service: 'core', level: 'warn', mac, msg: `${mac}: asked for ${file} but its install is finished (re-arm it to install again)` });
+      return null;
+    }
+    const text = bootstrapAnswer(iso.info, file, { isoUrl: `http://${c.address}:${c.httpPort}/iso/${iso.id}/`, callbackBase: `http://${c.address}:${c.httpPort}/${callbackBasePath(mac)}`, token: m.token, hostname: m.hostname });
+    if (text === null) return null;
+    if (file === answerFileName(iso.info)) {
+      o.machines.markInstalling(mac);
+      o.machines.stage(mac, 'answer', { msg: `${file} for ${iso.info.name}`, ...(ip ? { ip } : {}) });
+    }
+    return text;
+  }
+
+  function callback(mac: string, event: 'started' | 'done', query: URLSearchParams | undefined, ip: string | null): string | null {
+    const token = query?.get('token');
+    if (!o.machines.tokenMatches(mac, token)) {
+      o.emit({ service: 'core', level: 'warn', mac, ...(ip ? { ip } : {}), msg: `${mac}: ${event} callback refused: wrong or expired token`, fields: { event } });
+      return null;
+    }
+    if (event === 'started') o.machines.stage(mac, 'installer', { ...(ip ? { ip } : {}) });
+    else {
+      o.machines.markDone(mac, 'the installer called back');
+      o.machines.stage(mac, 'done', { ...(ip ? { ip } : {}) });
+    }
+    return 'ok\n';
+  }
+
+  function generated(path: string, from: { ip: string | null; query?: URLSearchParams }): string | null {
+    const c = o.config();
+    if (!c) return null;
+    let route: BootPath | null;
+    try {
+      route = parseBootPath(path);
+    } catch {
+      return null;
+    }
+    if (!route) return null;
+    switch (route.route) {
+      case 'ipxe-script':
+        learn(from.ip, route.mac);
+        return config(route.mac, 'ipxe', c, from.ip);
+      case 'pxelinux': {
+        const n = route.name;
+        // pxelinux asks UUID, then 01-MAC: answer the MAC name so each machine gets its own; others fall through.
+        if (n.kind === 'mac') {
+          learn(from.ip, n.mac);
+          return config(n.mac, 'pxelinux', c, from.ip);
+        }
+        if (n.kind === 'default') return render(bootScript(unknownMachine(), context(c), 'pxelinux'), 'pxelinux', c);
+        return null;
+      }
+      case 'grub': {
+        const n = route.name;
+        if (n.loader === 'debian-grub') {
+          if (n.kind === 'dispatcher') return renderGrubDispatcher(5);
+          learn(from.ip, n.mac);
+          return config(n.mac, 'debian-grub', c, from.ip);
+        }
+        if (n.kind === 'mac') {
+          learn(from.ip, n.mac);
+          return config(n.mac, 'distro-grub', c, from.ip);
+        }
+        // Plain grub.cfg next to a distro GRUB: never the ISO's own (it boots the CD way and fails); local or menu.
+        if (n.kind === 'default') return render(bootScript(unknownMachine(), context(c), 'distro-grub'), 'distro-grub', c);
+        return null;
+      }
+      case 'answer':
+        learn(from.ip, route.mac);
+        return answer(route.mac, route.file, c, from.ip);
+      case 'callback':
+        return callback(route.mac, route.event, from.query, from.ip);
+    }
+  }
+
+  const unknownMachine = (): MachineBoot => ({ mac: '', known: false, hostname: null, state: 'new', iso: null, chain: 'auto', secureBoot: 'unknown', extraArgs: [], answerUrl: null });
+
+  return {
+    choose(info) {
+      const c = o.config();
+      if (!c) return { ignore: 'not serving' };
+      // Only boot clients are machines: ordinary DHCP clients (phones, printers, perfdhcp) are not recorded.
+      if (!info.bootClass && !info.ipxe) return { ignore: 'not a network-boot client (no PXEClient/HTTPClient vendor class)' };
+      const m = o.machines.seen(info.mac, { firmware: info.firmware, arch: info.archName, uuid: info.guid });
+      const ctx = context(c);
+      const d = decide(info, machineBoot(m, c, ctx), ctx);
+      o.machines.stage(m.mac, 'dhcp', { msg: 'ignore' in d ? `not booted: ${d.ignore}` : `${d.bootfile}: ${d.reason}` });
+      return toBootChoice(d);
+    },
+    generated,
+    async http(path, req) {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const ip = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? null;
+      const text = generated(path, { ip, query: url.searchParams });
+      return text === null ? null : memoryFile(new TextEncoder().encode(text));
+    },
+    stageFor(path, mac) {
+      const key = pathKey(path);
+      if (BOOTLOADER_FILES.has(key)) return 'bootloader';
+      let route: BootPath | null = null;
+      try {
+        route = parseBootPath(path);
+      } catch {
+        route = null;
+      }
+      if (route) return route.route === 'ipxe-script' || route.route === 'pxelinux' || route.route === 'grub' ? 'config' : null;
+      const m = /^iso\/([^/]+)\/(.+)$/.exec(key);
+      if (!m) return null;
+      const machine = o.machines.get(mac);
+      const iso = isoById(machine?.isoId ?? null) ?? isoById(m[1]!);
+      if (!iso || iso.id !== m[1]) return null;
+      const plan = iso.info.netboot;
+      if ('kernel' in plan && pathKey(plan.kernel) === m[2]) return 'kernel';
+      if ('initrd' in plan && pathKey(plan.initrd) === m[2]) return 'initrd';
+      const shim = distroShim(iso);
+      if (shim && (pathKey(shim.loader) === m[2] || (shim.grub && pathKey(shim.grub) === m[2]))) return 'bootloader';
+      return null;
+    },
+    macForIp(ip) {
+      return learned.get(ip) ?? o.leaseMac?.(ip) ?? undefined;
+    },
+  };
+}
