@@ -42,7 +42,8 @@ serve options:
   --tftp-port N         TFTP port (default: ${DEFAULT_SETTINGS.tftpPort}; PXE ROMs only ask 69)
   --tftp-root DIR       also serve the files in DIR over TFTP and HTTP
   --lease SECONDS       full mode: lease length (default: ${DEFAULT_SETTINGS.leaseSeconds})
-  --router IP           full mode: default gateway handed out (default: none)
+  --router IP|none      full mode: default gateway handed out (default: rackboot's own address, as dnsmasq
+                        does: installers stop at a "no default route" question without one)
   --dns IP              full mode: DNS server handed out; repeat for several (default: rackboot's address)
   --domain NAME         full mode: domain name handed out
   --reserve MAC=IP[=HOSTNAME]

@@ -61,8 +61,11 @@ export const SettingsSchema = z.object({
   tftpRoot: z.string().min(1).max(4096).nullable(),
   /** Full mode: lease length in seconds. */
   leaseSeconds: z.number().int().min(60).max(30 * 24 * 3600),
-  /** Full mode: option 3; null sends no router (an isolated install network). */
-  router: Ipv4Schema.nullable(),
+  /**
+   * Full mode: option 3. null hands out rackboot's own address, as dnsmasq does: debian-installer stops at a
+   * critical "no default route" question without one (verified in QEMU). 'none' sends no router at all.
+   */
+  router: z.union([Ipv4Schema, z.literal('none')]).nullable(),
   /** Full mode: option 6; null means rackboot's own address, because installers stop at a name-server prompt without one. */
   dns: z.array(Ipv4Schema).min(1).max(4).nullable(),
   /** Full mode: option 15. */

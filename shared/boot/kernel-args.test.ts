@@ -159,14 +159,15 @@ describe('Ubuntu (casper)', () => {
 });
 
 describe('Debian (d-i)', () => {
-  it('auto=true priority=critical url=<preseed> interface=auto BOOTIF hostname, and the cdrom-initrd note', () => {
+  it('auto=true priority=critical url=<preseed>, no-default-route answered, interface=auto BOOTIF hostname, and the cdrom-initrd note', () => {
     const r = ok(ISOS.debian12, opts('debian-12.5.0', 'preseed.cfg'));
     expect(r.kernel).toBe('install.amd/vmlinuz');
     expect(r.initrd).toBe('install.amd/initrd.gz');
-    expect(r.args.slice(0, 6)).toEqual([
+    expect(r.args.slice(0, 7)).toEqual([
       'auto=true',
       'priority=critical',
       'url=http://198.18.0.1:8080/answers/52-54-00-ab-cd-ef/preseed.cfg',
+      'netcfg/no_default_route=true',
       'interface=auto',
       'BOOTIF=01-52-54-00-ab-cd-ef',
       'hostname=node-1',

@@ -117,7 +117,9 @@ export function installArgs(iso: BootIso, opts: InstallArgsOptions): InstallArgs
         `the ISO's initrd (${plan.initrd}) is debian-installer's cdrom flavour: net-booted it stops at "Detect and mount installation media"; ` +
           `serve the netboot initrd of the same point release (${plan.releaseVersion ?? 'unknown'}) with the ISO's dists/ and pool/ as the mirror`,
       );
-      const preseed = opts.answerUrl ? ['auto=true', 'priority=critical', `url=${opts.answerUrl}`] : [];
+      // netcfg asks at critical priority when DHCP gives no router (an isolated install switch), before the
+      // preseed can be fetched: answer it on the command line (verified in QEMU: d-i stops there otherwise).
+      const preseed = opts.answerUrl ? ['auto=true', 'priority=critical', `url=${opts.answerUrl}`, 'netcfg/no_default_route=true'] : [];
       if (!opts.answerUrl) notes.push('no preseed: debian-installer will ask its questions on the console');
       return {
         kernel: plan.kernel,

@@ -36,6 +36,13 @@ describe('resolveServerConfig', () => {
     const c = resolveServerConfig(s({ interface: 'rack0', dhcpMode: 'full', pool: '198.18.0.100-198.18.0.150' }), nics);
     expect(formatIPv4(c.pool!.last)).toBe('198.18.0.150');
   });
+  it.each([
+    ['rackboot itself by default, as dnsmasq does (d-i stops without a default route)', null, '198.18.0.1'],
+    ['none when the technician says so', 'none' as const, null],
+    ['the given gateway', '198.18.0.254', '198.18.0.254'],
+  ])('router: %s', (_, router, want) => {
+    expect(resolveServerConfig(s({ interface: 'rack0', dhcpMode: 'full', router }), nics).router).toBe(want);
+  });
   it('resolves relay pools in full mode and DNS defaults to rackboot itself', () => {
     const c = resolveServerConfig(s({ interface: 'rack0', dhcpMode: 'full', relayPools: [{ network: '198.19.5.0/24', pool: '198.19.5.10-198.19.5.20', router: '198.19.5.1' }] }), nics);
     expect(c.relayScopes).toHaveLength(1);

@@ -77,7 +77,7 @@ export function resolveServerConfig(settings: Settings, nics: NetInterface[]): S
   }
 
   const reservations = checkReservations(settings.reservations, subnet, self);
-  if (settings.router !== null && !inSubnet(parseIPv4(settings.router)!, subnet)) {
+  if (settings.router !== null && settings.router !== 'none' && !inSubnet(parseIPv4(settings.router)!, subnet)) {
     throw new RackbootError('BAD_REQUEST', `router ${settings.router} is not in ${nic.name}'s subnet ${formatIPv4(subnet.network)}/${subnet.prefix}`);
   }
 
@@ -95,7 +95,7 @@ export function resolveServerConfig(settings: Settings, nics: NetInterface[]): S
     tftpRoot: settings.tftpRoot,
     isos: settings.isos,
     leaseSeconds: settings.leaseSeconds,
-    router: settings.router,
+    router: settings.router === 'none' ? null : (settings.router ?? chosen.address),
     dns: settings.dns ?? [chosen.address],
     domain: settings.domain,
     reservations,

@@ -104,7 +104,7 @@ function waitFor(server: Running, test: (l: LogLine) => boolean, timeoutMs: numb
       if (Date.now() - started > timeoutMs || (offSince !== null && Date.now() - offSince > 5000)) {
         clearInterval(poll);
         const log = (server.lines as LogLine[]).map((l) => `${l.service} ${l.mac ?? ''} ${l.msg}`).join('\n');
-        reject(new Error(`${what}: not seen within ${Math.round((Date.now() - started) / 1000)} s${offSince ? ' (the guest powered off)' : ''}\nrackboot log:\n${log.slice(-5000)}\nguest console:\n${vm.serial().slice(-2500)}`));
+        reject(new Error(`${what}: not seen within ${Math.round((Date.now() - started) / 1000)} s${offSince ? ' (the guest powered off)' : ''}\nrackboot log:\n${log.slice(-5000)}\nguest console:\n${vm.serial().replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][0-9A-Za-z]/g, "").slice(-6000)}`));
       }
     }, 250);
   });
