@@ -80,19 +80,20 @@ describe.skipIf(skip).each(MODES)('$mode DHCP: BIOS and UEFI firmware boot into 
     ];
     const [biosVm, uefiVm] = vms as [Vm, Vm];
     try {
-      const isScript = (mac: string) => (l: LogLine) => l.service === 'http' && l.mac === mac && l.fields?.path === 'boot.ipxe' && l.fields?.status === 200;
+      const scriptPath = (mac: string) => `boot/${mac.replaceAll(':', '-')}.ipxe`;
+      const isScript = (mac: string) => (l: LogLine) => l.service === 'http' && l.mac === mac && l.fields?.path === scriptPath(mac) && l.fields?.status === 200;
       const offerFor = (mac: string) => (l: LogLine) =>
         l.service === 'dhcp' && l.mac === mac && (mode === 'full' ? /^ACK 198\.18\.0\.\d+ to/.test(l.msg ?? '') : /^ProxyDHCP OFFER/.test(l.msg ?? ''));
 
       const [biosOffer, biosScript, uefiOffer, uefiNbp, uefiScript] = await Promise.all([
         waitFor(server, offerFor(bios), 150_000, `DHCP answer to the BIOS guest ${bios}`, biosVm),
-        waitFor(server, isScript(bios), 180_000, `boot.ipxe fetched by the BIOS guest ${bios}`, biosVm),
+        waitFor(server, isScript(bios), 180_000, `the iPXE script fetched by the BIOS guest ${bios}`, biosVm),
         waitFor(server, offerFor(uefi), 150_000, `DHCP answer to the UEFI guest ${uefi}`, uefiVm),
         waitFor(server, (l) => l.service === 'tftp' && l.mac === uefi && /^sent snponly\.efi/.test(l.msg ?? ''), 200_000, `snponly.efi sent to ${uefi}`, uefiVm),
-        waitFor(server, isScript(uefi), 240_000, `boot.ipxe fetched by iPXE on the UEFI guest ${uefi}`, uefiVm),
+        waitFor(server, isScript(uefi), 240_000, `the iPXE script fetched by iPXE on the UEFI guest ${uefi}`, uefiVm),
       ]);
       // SeaBIOS runs QEMU's iPXE ROM: it is iPXE already, so no TFTP step (no chainload loop).
-      expect(biosOffer.fields).toMatchObject({ ipxe: true, firmware: 'bios', file: 'http://198.18.0.1:8080/boot.ipxe' });
+      expect(biosOffer.fields).toMatchObject({ ipxe: true, firmware: 'bios', file: `http://198.18.0.1:8080/${scriptPath(bios)}` });
       expect(biosScript.ip).toMatch(/^198\.18\.0\.(1[0-4]\d|150)$/);
       expect(uefiOffer.fields).toMatchObject({ ipxe: false, firmware: 'uefi', file: 'snponly.efi' });
       expect(uefiNbp.fields).toMatchObject({ path: 'snponly.efi' });
@@ -121,7 +122,7 @@ describe.skipIf(skip).each(MODES)('$mode DHCP: BIOS and UEFI firmware boot into 
       expect(get.fields?.userAgent).toMatch(/UefiHttpBoot/);
       // EDK2 asks HEAD first for the size, then GET.
       expect((server.lines as LogLine[]).some((l) => l.service === 'http' && l.mac === mac && l.fields?.path === 'ipxe.efi' && l.fields?.method === 'HEAD' && l.fields?.status === 200)).toBe(true);
-      const script = await waitFor(server, (l) => l.service === 'http' && l.mac === mac && l.fields?.path === 'boot.ipxe', 120_000, `boot.ipxe fetched by iPXE on ${mac}`, vm);
+      const script = await waitFor(server, (l) => l.service === 'http' && l.mac === mac && l.fields?.path === `boot/${mac.replaceAll(':', '-')}.ipxe`, 120_000, `the machine's iPXE script fetched by iPXE on ${mac}`, vm);
       // The firmware and iPXE ask with different client ids; the MAC keeps them on one address.
       expect(script.ip).toBe(offer.ip);
     } finally {

@@ -88,6 +88,10 @@ const skip = announceSkip(
   { requiredInCi: true },
 );
 
+/** The guest console without terminal escapes (debian-installer draws a full-screen UI). */
+// eslint-disable-next-line no-control-regex
+const plainConsole = (s: string) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][0-9A-Za-z]/g, '');
+
 /** The first log line matching `test`; fails early once the guest has been off for 5 s without it. */
 function waitFor(server: Running, test: (l: LogLine) => boolean, timeoutMs: number, what: string, vm: Vm): Promise<LogLine> {
   return new Promise((resolve, reject) => {
@@ -104,7 +108,7 @@ function waitFor(server: Running, test: (l: LogLine) => boolean, timeoutMs: numb
       if (Date.now() - started > timeoutMs || (offSince !== null && Date.now() - offSince > 5000)) {
         clearInterval(poll);
         const log = (server.lines as LogLine[]).map((l) => `${l.service} ${l.mac ?? ''} ${l.msg}`).join('\n');
-        reject(new Error(`${what}: not seen within ${Math.round((Date.now() - started) / 1000)} s${offSince ? ' (the guest powered off)' : ''}\nrackboot log:\n${log.slice(-5000)}\nguest console:\n${vm.serial().replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][0-9A-Za-z]/g, "").slice(-6000)}`));
+        reject(new Error(`${what}: not seen within ${Math.round((Date.now() - started) / 1000)} s${offSince ? ' (the guest powered off)' : ''}\nrackboot log:\n${log.slice(-5000)}\nguest console:\n${plainConsole(vm.serial()).slice(-6000)}`));
       }
     }, 250);
   });
