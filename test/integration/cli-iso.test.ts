@@ -119,3 +119,17 @@ describe.skipIf(missing('xorriso', 'curl'))('rackboot serve --iso', () => {
     }
   });
 });
+
+describe.skipIf(missing('xorriso', 'mkfs.vfat'))('El Torito images without a file name', () => {
+  it('an appended EFI partition is listed and readable as [BOOT]/efi-1.img, byte-identical to the image it was made from', async () => {
+    const fixtures = join(import.meta.dirname, '..', 'fixtures', 'iso');
+    execFileSync('bash', [join(fixtures, 'build.sh')], { stdio: 'ignore', timeout: 180_000 });
+    const appended = join(fixtures, '.cache', 'boot-append.iso');
+    const listed = lines((await runCli(['iso', 'ls', appended, '[BOOT]'])).stdout);
+    expect(listed).toEqual([expect.objectContaining({ path: '[BOOT]/efi-1.img', type: 'file', size: 4_096_000 })]);
+    const fromPartition = execFileSync(process.execPath, [CLI, 'iso', 'cat', appended, '[BOOT]/efi-1.img'], { maxBuffer: 64 << 20 });
+    // The same FAT image sits in the tree of boot.iso (images/efiboot.img).
+    const inTree = execFileSync(process.execPath, [CLI, 'iso', 'cat', join(fixtures, '.cache', 'boot.iso'), 'images/efiboot.img'], { maxBuffer: 64 << 20 });
+    expect(sha(fromPartition)).toBe(sha(inTree));
+  });
+});

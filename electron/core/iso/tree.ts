@@ -21,10 +21,36 @@ export interface ImageLookup {
   children(dir: string): ImageEntry[] | null;
 }
 
+/** Where El Torito boot images without a file name (appended partitions, hidden images) appear, as 7-Zip shows them. */
+export const BOOT_DIR = '[BOOT]';
+
+/**
+ * El Torito boot images that have no name in the tree, as files under `[BOOT]/` (`efi-1.img`, `bios-0.img`):
+ * an appended EFI partition is otherwise unreachable, and firmware tooling and checks want it.
+ */
+export function bootImageEntries(index: ImageIndex): ImageEntry[] {
+  const hidden = index.boot.map((b, i) => ({ b, i })).filter(({ b }) => b.path === null && b.size > 0);
+  if (!hidden.length) return [];
+  const dir: ImageEntry = { path: BOOT_DIR, name: BOOT_DIR, type: 'dir', size: 0, mode: null, mtimeMs: null, target: null, extents: [] };
+  return [
+    dir,
+    ...hidden.map(({ b, i }) => ({
+      path: `${BOOT_DIR}/${b.platform}-${i}.img`,
+      name: `${b.platform}-${i}.img`,
+      type: 'file' as const,
+      size: b.size,
+      mode: null,
+      mtimeMs: null,
+      target: null,
+      extents: [{ kind: 'data' as const, offset: b.lba * 2048, length: b.size }],
+    })),
+  ];
+}
+
 export function imageLookup(index: ImageIndex): ImageLookup {
   const byKey = new Map<string, ImageEntry>();
   const kids = new Map<string, ImageEntry[]>();
-  for (const e of index.entries) {
+  for (const e of [...index.entries, ...bootImageEntries(index)]) {
     const key = pathKey(e.path);
     // Two names that differ only in case: the first wins, like a case-insensitive file system.
     if (!byKey.has(key)) byKey.set(key, e);
