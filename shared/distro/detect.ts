@@ -12,7 +12,7 @@ import { parseGrubCfg, parseIsolinuxCfg, type MenuEntry } from './bootmenu.ts';
 import { parseDebianRelease, type DebianRelease } from './debian-release.ts';
 import { parseDiscinfo } from './discinfo.ts';
 import { parseDiskInfo, type DiskInfo } from './disk-info.ts';
-import type { DistroId, DistroInfo, EfiLoader, Family, NetbootPlan, NetbootRefusal } from './model.ts';
+import type { DistroId, DistroInfo, EfiLoader, NetbootPlan, NetbootRefusal } from './model.ts';
 import type { DistroSource } from './source.ts';
 import { looksBinary, utf8 } from './text.ts';
 import { parseTreeinfo, type Treeinfo } from './treeinfo.ts';
@@ -44,15 +44,12 @@ interface Ctx {
   diskInfo?: Promise<DiskInfo | null>;
 }
 
-interface Found {
-  family: Family;
-  distro: DistroId | null;
-  name: string;
-  version: string | null;
-  major: number | null;
-  arch: Arch | null;
-  netboot: NetbootPlan | NetbootRefusal;
+/** An image detection could not place: its name and arch, and why it cannot be netbooted. */
+function unknown(name: string, arch: Arch | null, reason: string): Found {
+  return { family: 'unknown', distro: null, name, version: null, major: null, arch, netboot: refuse(reason) };
 }
+
+type Found = Pick<DistroInfo, 'family' | 'distro' | 'name' | 'version' | 'major' | 'arch' | 'netboot'>;
 
 interface Rule {
   name: string;
@@ -468,25 +465,9 @@ const fallbackRule: Rule = {
     const entry = pickMenu(ctx);
     if (entry) {
       ctx.evidence.push(`boot menu "${entry.title}": ${entry.kernel}`);
-      return {
-        family: 'unknown',
-        distro: null,
-        name,
-        version: null,
-        major: null,
-        arch,
-        netboot: refuse(`Unrecognised installer: its boot menu loads ${entry.kernel} with ${entry.initrds.join(', ')}, but rackboot does not know how to point this installer at the rest of the ISO over the network`),
-      };
+      return unknown(name, arch, `Unrecognised installer: its boot menu loads ${entry.kernel} with ${entry.initrds.join(', ')}, but rackboot does not know how to point this installer at the rest of the ISO over the network`);
     }
-    return {
-      family: 'unknown',
-      distro: null,
-      name,
-      version: null,
-      major: null,
-      arch,
-      netboot: refuse('No installer found: no .treeinfo, casper/, Debian install.*/ or Windows sources/boot.wim, and no boot menu with a kernel'),
-    };
+    return unknown(name, arch, 'No installer found: no .treeinfo, casper/, Debian install.*/ or Windows sources/boot.wim, and no boot menu with a kernel');
   },
 };
 

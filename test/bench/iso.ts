@@ -19,6 +19,7 @@ import { openImageFile } from '../../electron/core/iso/image.ts';
 import { createIsoLibrary } from '../../electron/core/iso/library.ts';
 import { imageLookup, openImageEntry } from '../../electron/core/iso/tree.ts';
 import { openStore } from '../../electron/core/store/store.ts';
+import { ROCKY_TREEINFO } from '../helpers/iso.ts';
 import { log, median, MiB, randomFile, tempDir, type Row } from './shared.ts';
 
 /** Row names (the sizes are in the setup: a --quick run uses smaller ones). */
@@ -61,41 +62,7 @@ export function dvdTree(root: string, total: number): { files: number } {
     else sparse(p, bytes);
     files++;
   };
-  put(
-    '.treeinfo',
-    [
-      '[header]',
-      'type = productmd.treeinfo',
-      'version = 1.2',
-      '[release]',
-      'name = Rocky Linux',
-      'short = Rocky',
-      'version = 9.4',
-      '[tree]',
-      'arch = x86_64',
-      'platforms = x86_64,xen',
-      'variants = AppStream,BaseOS',
-      '[variant-BaseOS]',
-      'id = BaseOS',
-      'packages = BaseOS/Packages',
-      'repository = BaseOS',
-      'type = variant',
-      'uid = BaseOS',
-      '[variant-AppStream]',
-      'id = AppStream',
-      'packages = AppStream/Packages',
-      'repository = AppStream',
-      'type = variant',
-      'uid = AppStream',
-      '[images-x86_64]',
-      'kernel = images/pxeboot/vmlinuz',
-      'initrd = images/pxeboot/initrd.img',
-      'efiboot.img = images/efiboot.img',
-      '[stage2]',
-      'mainimage = images/install.img',
-      '',
-    ].join('\n'),
-  );
+  put('.treeinfo', ROCKY_TREEINFO);
   put('.discinfo', '1714000000.000000\nRocky Linux 9.4\nx86_64\n');
   const fixed: [string, number][] = [
     ['images/install.img', 900 * MiB],

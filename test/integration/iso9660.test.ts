@@ -7,13 +7,13 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { lstat, mkdtemp, open, readdir, readFile, readlink, rm, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, readFile, readlink, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProtocolError } from '../../shared/protocol/errors.ts';
-import type { BlockReader, ImageEntry, ImageIndex } from '../../shared/protocol/image.ts';
+import type { ImageEntry, ImageIndex } from '../../shared/protocol/image.ts';
 import { readIso9660, type NameSet } from '../../shared/protocol/iso9660/read.ts';
+import { openTestImage, type TestImage } from '../helpers/iso.ts';
 import { missing, run } from '../helpers/tools.ts';
 
 const here = join(import.meta.dirname, '../fixtures/iso');
@@ -21,29 +21,8 @@ const cache = join(here, '.cache');
 const IPXE_ISO = '/usr/lib/ipxe/ipxe.iso';
 const skip = missing('xorriso', 'genisoimage', 'mkfs.vfat', 'mcopy');
 
-interface Image {
-  reader: BlockReader;
-  fh: FileHandle;
-}
 const opened: FileHandle[] = [];
-
-async function openImage(path: string): Promise<Image> {
-  const fh = await open(path, 'r');
-  opened.push(fh);
-  const { size } = await fh.stat();
-  return {
-    fh,
-    reader: {
-      size,
-      async read(offset, length) {
-        const b = new Uint8Array(length);
-        const { bytesRead } = await fh.read(b, 0, length, offset);
-        if (bytesRead !== length) throw new ProtocolError('IMAGE_SHORT_READ', `${bytesRead} of ${length} at ${offset}`);
-        return b;
-      },
-    },
-  };
-}
+const openImage = (path: string): Promise<TestImage> => openTestImage(path, opened);
 
 /** SHA-256 of a file's bytes read through its extents, with one reused buffer (the 4 GiB file takes ~4 s). */
 async function hashEntry(fh: FileHandle, e: ImageEntry): Promise<string> {
@@ -99,7 +78,7 @@ async function extracted(iso: string, readFs: string, exclude: string[] = []): P
   }
 }
 
-async function ours(img: Image, index: ImageIndex, withModes: boolean, exclude: string[] = []): Promise<Map<string, Item>> {
+async function ours(img: TestImage, index: ImageIndex, withModes: boolean, exclude: string[] = []): Promise<Map<string, Item>> {
   const out = new Map<string, Item>();
   for (const e of index.entries) {
     if (e.path === '' || exclude.includes(`/${e.path}`)) continue;

@@ -8,13 +8,14 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { lstat, mkdtemp, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../shared/protocol/errors.ts';
-import type { BlockReader, ImageEntry, ImageIndex } from '../../shared/protocol/image.ts';
+import type { ImageEntry, ImageIndex } from '../../shared/protocol/image.ts';
 import { hasUdf, readUdf } from '../../shared/protocol/udf/read.ts';
+import { openTestImage, type TestImage } from '../helpers/iso.ts';
 import { missing, run } from '../helpers/tools.ts';
 
 const here = join(import.meta.dirname, '../fixtures/udf');
@@ -23,23 +24,7 @@ const skip = missing('genisoimage', 'mkudffs', 'udfinfo', '7zz');
 const opened: FileHandle[] = [];
 let scratch = '';
 
-async function openImage(name: string): Promise<{ reader: BlockReader; fh: FileHandle }> {
-  const fh = await open(join(cache, name), 'r');
-  opened.push(fh);
-  const { size } = await fh.stat();
-  return {
-    fh,
-    reader: {
-      size,
-      async read(offset, length) {
-        const b = new Uint8Array(length);
-        const { bytesRead } = await fh.read(b, 0, length, offset);
-        if (bytesRead !== length) throw new ProtocolError('IMAGE_SHORT_READ', `${bytesRead} of ${length} at ${offset}`);
-        return b;
-      },
-    },
-  };
-}
+const openImage = (name: string): Promise<TestImage> => openTestImage(join(cache, name), opened);
 
 async function hashEntry(fh: FileHandle, e: ImageEntry): Promise<string> {
   const h = createHash('sha256');
