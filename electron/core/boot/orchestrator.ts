@@ -47,7 +47,10 @@ export interface OrchestratorOptions {
 export interface Orchestrator {
   /** The DHCP service's boot-file hook. */
   choose(info: ClientInfo): BootChoice;
-  /** A generated file for a TFTP or HTTP request path (configs, answers, callbacks), or null: serve from the tree. */
+  /**
+   * A generated file for a request path, or null: serve from the tree. Loader configs for TFTP and HTTP; answer
+   * files and callbacks only for HTTP requests (`query` given).
+   */
   generated(path: string, from: { ip: string | null; query?: URLSearchParams }): string | null;
   /** For the HTTP service's dynamic hook. */
   http(path: string, req: IncomingMessage): Promise<OpenFile | null>;
@@ -216,11 +219,14 @@ export function createOrchestrator(o: OrchestratorOptions): Orchestrator {
         if (n.kind === 'default') return render(bootScript(unknownMachine(), context(c), 'distro-grub'), 'distro-grub', c);
         return null;
       }
+      // Answer files and callbacks exist over HTTP only (`query` present): installers speak HTTP, and the tree's
+      // fallback lookup (no query) must not run a refused callback or an answer-file fetch a second time.
       case 'answer':
+        if (!from.query) return null;
         learn(from.ip, route.mac);
         return answer(route.mac, route.file, c, from.ip);
       case 'callback':
-        return callback(route.mac, route.event, from.query, from.ip);
+        return from.query ? callback(route.mac, route.event, from.query, from.ip) : null;
     }
   }
 
