@@ -441,7 +441,7 @@ export function rackbootVersion(): string {
 
 /** One line of the result table: one server, one case, the median of its runs. */
 export interface Row {
-  bench: 'tftp' | 'dhcp' | 'http' | 'iso';
+  bench: 'tftp' | 'dhcp' | 'http' | 'iso' | 'boot';
   case: string;
   /** 'lower' for times: the ratio against a reference is then reference / rackboot (a speed-up). */
   better?: 'lower';
