@@ -34,7 +34,7 @@ import { findBootloaders } from '../../electron/core/boot/bootloaders.ts';
 import { installerFixtures } from '../helpers/installers.ts';
 import { createTestNet, type TestNet } from '../helpers/netns.ts';
 import { launchVm, qemuSkipReason, type Firmware } from '../helpers/qemu.ts';
-import { CLI, CPU, REPO, log, median, onCleanup, runProc, sh, startProc, startRackboot, tempDir, whenListening, type Launch, type Proc, type Row } from './shared.ts';
+import { CLI, CPU, REPO, log, median, nginxConfig, onCleanup, runProc, sh, startProc, startRackboot, tempDir, whenListening, type Launch, type Proc, type Row } from './shared.ts';
 
 export const BIOS_CASE = 'BIOS (SeaBIOS + iPXE ROM), power-on to answer file';
 export const UEFI_CASE = 'UEFI (OVMF PXE), power-on to answer file';
@@ -310,24 +310,7 @@ async function buildBaseline(iso: string): Promise<Baseline> {
     `--log-facility=${join(work, 'dnsmasq.log')}`,
   ];
   const nginxConf = (work: string) =>
-    [
-      'daemon off;',
-      'master_process off;',
-      'worker_processes 1;',
-      `pid ${join(work, 'nginx.pid')};`,
-      `error_log ${join(work, 'nginx-error.log')} warn;`,
-      'events { worker_connections 1024; }',
-      'http {',
-      '  default_type application/octet-stream;',
-      '  sendfile on;',
-      '  tcp_nopush on;',
-      '  log_format bench \'$msec $status $request_uri $remote_addr $body_bytes_sent\';',
-      `  access_log ${join(work, 'access.log')} bench;`,
-      ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${join(work, t)};`),
-      `  server { listen ${ADDRESS}:${PORT}; root ${www}; }`,
-      '}',
-      '',
-    ].join('\n');
+    nginxConfig({ dir: work, listen: `${ADDRESS}:${PORT}`, root: www, errorLog: join(work, 'nginx-error.log'), logFormat: '$msec $status $request_uri $remote_addr $body_bytes_sent' });
   return { www, tftp, bootIpxe, ksCfg, extractMs, dnsmasqArgs, nginxConf };
 }
 

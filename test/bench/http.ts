@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CPU, childCpuMs, cpuSeconds, forEachServer, log, mbps, median, perServerNetwork, randomFile, runProc, startProc, startRackboot, tempDir, whenListening, type BenchServer, type Launch, type Link, type Proc, type Row } from './shared.ts';
+import { CPU, childCpuMs, nginxConfig, cpuSeconds, forEachServer, log, mbps, median, perServerNetwork, randomFile, runProc, startProc, startRackboot, tempDir, whenListening, type BenchServer, type Launch, type Link, type Proc, type Row } from './shared.ts';
 
 export interface HttpOptions {
   fileBytes: number;
@@ -94,23 +94,8 @@ function nginx(link: Link, root: string): Promise<Launch> {
   // Everything it writes goes to its temp prefix; -e keeps it off the system error log even before it reads
   // the config.
   const dir = tempDir('nginx');
-  const conf = [
-    'daemon off;',
-    'master_process off;',
-    'worker_processes 1;',
-    `pid ${join(dir, 'nginx.pid')};`,
-    `error_log ${join(dir, 'error.log')} warn;`,
-    'events { worker_connections 1024; }',
-    'http {',
-    '  default_type application/octet-stream;',
-    '  sendfile on;',
-    '  tcp_nopush on;',
-    `  access_log ${join(dir, 'access.log')};`,
-    ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${join(dir, t)};`),
-    `  server { listen ${link.serverAddr}:${PORT}; root ${root}; }`,
-    '}',
-  ].join('\n');
-  writeFileSync(join(dir, 'nginx.conf'), conf + '\n');
+  const conf = nginxConfig({ dir, listen: `${link.serverAddr}:${PORT}`, root });
+  writeFileSync(join(dir, 'nginx.conf'), conf);
   const proc = startProc('nginx', ['-p', dir, '-e', join(dir, 'error.log'), '-c', join(dir, 'nginx.conf')], { ns: link.serverNs, cpu: CPU.server });
   return whenListening(proc, 'nginx', link.serverNs, 'tcp', link.serverAddr, PORT);
 }

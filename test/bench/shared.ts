@@ -476,3 +476,30 @@ export const MiB = 1024 * 1024;
 export function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// nginx as the reference HTTP server
+
+/**
+ * The nginx.conf the bench runs: no daemon, no master, one worker (the single core rackboot's event loop
+ * gets), sendfile + tcp_nopush, every file it writes under `dir`. `accessLog` may name a log_format line.
+ */
+export function nginxConfig(o: { dir: string; listen: string; root: string; errorLog?: string; logFormat?: string }): string {
+  return [
+    'daemon off;',
+    'master_process off;',
+    'worker_processes 1;',
+    `pid ${join(o.dir, 'nginx.pid')};`,
+    `error_log ${o.errorLog ?? join(o.dir, 'error.log')} warn;`,
+    'events { worker_connections 1024; }',
+    'http {',
+    '  default_type application/octet-stream;',
+    '  sendfile on;',
+    '  tcp_nopush on;',
+    ...(o.logFormat ? [`  log_format bench '${o.logFormat}';`, `  access_log ${join(o.dir, 'access.log')} bench;`] : [`  access_log ${join(o.dir, 'access.log')};`]),
+    ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${join(o.dir, t)};`),
+    `  server { listen ${o.listen}; root ${o.root}; }`,
+    '}',
+    '',
+  ].join('\n');
+}
