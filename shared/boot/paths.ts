@@ -96,6 +96,14 @@ function configName(name: string): PxelinuxConfigName | null {
  */
 export const DEBIAN_GRUB_CONFIG = 'grub/grub.cfg';
 
+/**
+ * The prefixes Debian-built network GRUBs are made with: `/grub` (grub-efi-amd64-signed's grubnetx64) and
+ * `/debian-installer/amd64/grub` (the GRUB in debian-installer's netboot tree, which technicians copy next to
+ * shim, and which an ISO may carry as its `EFI/BOOT/grubx64.efi`). Both get the dispatcher, which then asks
+ * `$prefix/grub.cfg-<mac>`.
+ */
+const DEBIAN_GRUB_PREFIX = '(?:grub|debian-installer/amd64/grub)';
+
 export function debianGrubConfigPath(mac: string): string {
   return `grub/grub.cfg-${macHyphen(mac).replaceAll('-', ':')}`;
 }
@@ -123,8 +131,8 @@ export type GrubConfigName =
 export function parseGrubConfigPath(path: string): GrubConfigName | null {
   const p = clean(path);
   if (p === null) return null;
-  if (p.toLowerCase() === DEBIAN_GRUB_CONFIG) return { loader: 'debian-grub', kind: 'dispatcher' };
-  let m = new RegExp(`^grub/grub\\.cfg-(${COLON_MAC})$`, 'i').exec(p);
+  if (new RegExp(`^${DEBIAN_GRUB_PREFIX}/grub\\.cfg$`, 'i').test(p)) return { loader: 'debian-grub', kind: 'dispatcher' };
+  let m = new RegExp(`^${DEBIAN_GRUB_PREFIX}/grub\\.cfg-(${COLON_MAC})$`, 'i').exec(p);
   if (m) return { loader: 'debian-grub', kind: 'mac', mac: m[1]!.toLowerCase() };
   m = new RegExp(`^(?:iso/(${ISO_ID})/efi/boot/)?grub\\.cfg(?:-([^/]+))?$`, 'i').exec(p);
   if (!m) return null;
