@@ -32,12 +32,19 @@ export interface Cell {
   /** The real debian-installer: it fetches its preseed but cannot finish an install here. */
   realInstaller?: boolean;
   extra?: string[];
+  /**
+   * Secure Boot firmware with nothing marked for the machine: rackboot hands out iPXE, the firmware refuses
+   * it, and rackboot must notice and hand out shim + GRUB next (the guest is power-cycled once when its
+   * firmware gives up instead of retrying, as a technician would).
+   */
+  detectSecureBoot?: boolean;
 }
 
 export const CELLS: Cell[] = [
   { name: 'SeaBIOS + iPXE ROM, full DHCP, RHEL 9 family', firmware: 'bios', mode: 'full', iso: 'rhel9.iso', expectArgs: [/inst\.ks=http:\/\/198\.18\.0\.1:8080\/answers\/[0-9a-f-]+\/ks\.cfg/, /inst\.repo=http:\/\/198\.18\.0\.1:8080\/iso\/rhel9\//] },
   { name: 'OVMF PXE (snponly.efi -> iPXE), proxy DHCP beside dnsmasq, Ubuntu 24.04', firmware: 'uefi', mode: 'proxy', iso: 'ubuntu-24.04-live-server.iso', expectArgs: [/url=http:\/\/198\.18\.0\.1:8080\/iso\/ubuntu-24\.04-live-server\.iso/, /ds=nocloud-net;s=http:\/\/198\.18\.0\.1:8080\/answers\/[0-9a-f-]+\//, /autoinstall/] },
   { name: 'OVMF Secure Boot (shim -> GRUB -> signed kernel), full DHCP, Debian 12 real installer', firmware: 'uefi-secureboot', mode: 'full', iso: 'debian-12-netinst.iso', secureBoot: 'on', realInstaller: true, expectArgs: [/url=http:\/\/198\.18\.0\.1:8080\/answers\/[0-9a-f-]+\/preseed\.cfg/] },
+  { name: 'OVMF Secure Boot not marked: refused iPXE detected, then shim -> GRUB, full DHCP, Debian 12 real installer', firmware: 'uefi-secureboot', mode: 'full', iso: 'debian-12-netinst.iso', detectSecureBoot: true, realInstaller: true, expectArgs: [] },
 ];
 
 /** `npm run test:matrix`: every firmware chain x DHCP mode x installer ISO, with a Markdown + JSON table. */
@@ -145,8 +152,28 @@ export async function runCell(cell: Cell): Promise<Record<string, number>> {
     expect(server.first).toMatchObject({ event: 'ready', services: { iso: { state: 'running' } } });
 
     const t0 = Date.now();
-    const vm = launchVm({ net, tap: net.addTap(), firmware: cell.firmware, mac, workDir: work.path, memoryMb: cell.realInstaller ? 1024 : 768, extra: cell.extra });
+    let vm = launchVm({ net, tap: net.addTap(), firmware: cell.firmware, mac, workDir: work.path, memoryMb: cell.realInstaller ? 1024 : 768, extra: cell.extra });
     vms.push(vm);
+    if (cell.detectSecureBoot) {
+      await waitFor(server, (l) => l.mac === mac && l.service === 'tftp' && /snponly\.efi/.test(String(l.fields?.path)) && l.fields?.outcome === 'ok', 180_000, `iPXE downloaded by ${mac}`, vm);
+      const detected = (l: LogLine) => l.mac === mac && l.fields?.detected === true && l.fields?.secureBoot === 'on';
+      const retried = await waitFor(server, detected, 20_000, `Secure Boot detected for ${mac}`, vm).then(
+        () => true,
+        () => false,
+      );
+      timings.refusedRetried = retried ? 1 : 0;
+      if (!retried) {
+        // The firmware gave up after the refusal (OVMF stops at its boot manager): power-cycle it.
+        await vm.kill();
+        vm = launchVm({ net, tap: net.addTap(), firmware: cell.firmware, mac, workDir: work.path, memoryMb: cell.realInstaller ? 1024 : 768, extra: cell.extra });
+        vms.push(vm);
+        await waitFor(server, detected, 180_000, `Secure Boot detected for ${mac} after a power cycle`, vm);
+      }
+      // Nothing but iPXE before the refusal was noticed; shim only after.
+      const lines = server.lines as LogLine[];
+      const shimAt = lines.findIndex((l) => l.mac === mac && l.service === 'tftp' && /shimx64\.efi/i.test(String(l.fields?.path)));
+      expect(shimAt === -1 || shimAt > lines.findIndex(detected)).toBe(true);
+    }
     await waitFor(server, stageIs(mac, 'kernel'), 240_000, `kernel fetched by ${mac}`, vm);
     timings.kernelSeconds = Math.round((Date.now() - t0) / 100) / 10;
     const answer = await waitFor(server, stageIs(mac, 'answer'), 300_000, `answer file fetched by ${mac}`, vm);

@@ -43,6 +43,8 @@ export interface Machines {
   markDone(mac: string, how: string): Machine;
   /** The installer fetched its answer file. */
   markInstalling(mac: string): Machine;
+  /** Boot evidence says the firmware enforces Secure Boot (it refused unsigned iPXE): shim + GRUB from now on. */
+  detectSecureBoot(mac: string, evidence: string): Machine;
   remove(mac: string): boolean;
   /** Records a stage reached (an event with the stage and progress); repeated stages within one boot are folded. */
   stage(mac: string, stage: BootStage, detail?: { msg?: string; bytes?: number; ms?: number; ip?: string }): void;
@@ -174,6 +176,14 @@ export function createMachines(options: { store: Store; emit: (e: BootEventInput
       m.state = 'installing';
       save(m);
       changed(m, 'installer fetched its answer file: installing');
+      return m;
+    },
+    detectSecureBoot(mac, evidence) {
+      const m = must(mac);
+      if (m.secureBoot === 'on') return m;
+      m.secureBoot = 'on';
+      save(m);
+      emit({ service: 'core', level: 'warn', mac: m.mac, msg: `${m.mac}: Secure Boot detected (${evidence}): shim + GRUB from now on`, fields: { secureBoot: 'on', detected: true } });
       return m;
     },
     remove(mac) {

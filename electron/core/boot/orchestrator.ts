@@ -42,6 +42,8 @@ export interface OrchestratorOptions {
   emit: (e: BootEventInput) => void;
   /** MAC for an address from DHCP leases (full mode). */
   leaseMac?: (ip: string) => string | null | undefined;
+  /** An iPXE client is being answered (its network configuration is under way). */
+  ipxeClient?: (mac: string) => void;
 }
 
 export interface Orchestrator {
@@ -58,7 +60,16 @@ export interface Orchestrator {
   stageFor(path: string, mac: string): BootStage | null;
   /** The MAC behind an address: learnt from per-machine URLs (proxy mode too), else the DHCP lease. */
   macForIp(ip: string): string | undefined;
+  /** A transfer finished: `path` reached `mac` (Secure Boot detection watches the iPXE download). */
+  served(path: string, mac: string): void;
 }
+
+/**
+ * How long after a machine downloaded unsigned iPXE its firmware's next plain PXE request still counts as
+ * "the firmware refused it". A running iPXE sends its own DHCP within a second or two; a firmware that moves on
+ * to its next boot option, or a technician who power-cycles, comes back within minutes.
+ */
+const SECURE_BOOT_EVIDENCE_MS = 10 * 60_000;
 
 const BOOTLOADER_FILES = new Set(Object.values(BUNDLED).map((f) => f.toLowerCase()).concat(['pxelinux.0', 'ldlinux.c32', 'mmx64.efi']));
 
@@ -72,6 +83,13 @@ function bootIso(o: OpenIso): BootIso | null {
 
 export function createOrchestrator(o: OrchestratorOptions): Orchestrator {
   const learned = new Map<string, string>();
+  /**
+   * Secure Boot detection (DHCP carries no Secure Boot flag): UEFI machines of unknown Secure Boot state get
+   * unsigned iPXE (fast). Firmware enforcing Secure Boot downloads it, refuses to start it, and later PXE boots
+   * again without ever running it; a machine doing exactly that is marked Secure Boot and gets shim + GRUB.
+   */
+  const ipxeHandedOut = new Map<string, { at: number; downloaded: boolean }>();
+  const now = () => Date.now();
   const learn = (ip: string | null, mac: string) => {
     if (!ip) return;
     if (learned.size > 10_000 && !learned.has(ip)) learned.delete(learned.keys().next().value!);
@@ -238,10 +256,26 @@ export function createOrchestrator(o: OrchestratorOptions): Orchestrator {
       if (!c) return { ignore: 'not serving' };
       // Only boot clients are machines: ordinary DHCP clients (phones, printers, perfdhcp) are not recorded.
       if (!info.bootClass && !info.ipxe) return { ignore: 'not a network-boot client (no PXEClient/HTTPClient vendor class)' };
-      const m = o.machines.seen(info.mac, { firmware: info.firmware, arch: info.archName, uuid: info.guid });
+      let m = o.machines.seen(info.mac, { firmware: info.firmware, arch: info.archName, uuid: info.guid });
+      const handed = ipxeHandedOut.get(m.mac);
+      if (info.ipxe) ipxeHandedOut.delete(m.mac);
+      else if (handed?.downloaded && m.secureBoot === 'unknown' && info.firmware === 'uefi') {
+        ipxeHandedOut.delete(m.mac);
+        if (now() - handed.at < SECURE_BOOT_EVIDENCE_MS) {
+          const s = Math.round((now() - handed.at) / 1000);
+          m = o.machines.detectSecureBoot(m.mac, `the firmware downloaded iPXE ${s} s ago, never ran it and PXE boots again`);
+        }
+      }
       const ctx = context(c);
       const d = decide(info, machineBoot(m, c, ctx), ctx);
+      if (!('ignore' in d) && (d.loader === 'ipxe-efi' || d.loader === 'ipxe-http') && m.secureBoot === 'unknown') {
+        if (ipxeHandedOut.size > 10_000) ipxeHandedOut.delete(ipxeHandedOut.keys().next().value!);
+        // order matters: DISCOVER and REQUEST (and BINL on 4011) each get a decision; only a download counts.
+        const prev = ipxeHandedOut.get(m.mac);
+        if (!prev || prev.downloaded) ipxeHandedOut.set(m.mac, { at: now(), downloaded: false });
+      }
       o.machines.stage(m.mac, 'dhcp', { msg: 'ignore' in d ? `not booted: ${d.ignore}` : `${d.bootfile}: ${d.reason}` });
+      if (info.ipxe && !('ignore' in d)) o.ipxeClient?.(m.mac);
       return toBootChoice(d);
     },
     generated,
@@ -275,6 +309,14 @@ export function createOrchestrator(o: OrchestratorOptions): Orchestrator {
     },
     macForIp(ip) {
       return learned.get(ip) ?? o.leaseMac?.(ip) ?? undefined;
+    },
+    served(path, mac) {
+      const h = ipxeHandedOut.get(mac);
+      const key = pathKey(path.replace(/^\/+/, ''));
+      if (h && !h.downloaded && (key === BUNDLED.snponly || key === BUNDLED.ipxeEfi)) {
+        h.downloaded = true;
+        h.at = now();
+      }
     },
   };
 }

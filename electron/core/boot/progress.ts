@@ -17,6 +17,8 @@ export interface ProgressOptions {
   stageFor: PathStage;
   /** The MAC behind an address when the event does not carry one (proxy mode: learnt from per-machine URLs). */
   macForIp: (ip: string) => string | null | undefined;
+  /** Every finished transfer with its machine (whether or not it is a stage). */
+  served?: (path: string, mac: string) => void;
 }
 
 /** Subscribes; returns the unsubscribe function. */
@@ -29,6 +31,7 @@ export function trackProgress(o: ProgressOptions): () => void {
     if (!path) return;
     const mac = e.mac ?? (e.ip ? o.macForIp(e.ip) : null);
     if (!mac) return;
+    o.served?.(path, mac);
     const stage = o.stageFor(path, mac);
     if (!stage) return;
     o.machines.stage(mac, stage, {
