@@ -120,6 +120,15 @@ describe('reply builders', () => {
     expect(latin1(getOption(r, DhcpOption.BOOTFILE)!)).toBe(`${long}\0`);
   });
 
+  it('an iPXE client is told not to wait for ProxyDHCP (175.176 no-pxedhcp = 1); firmware PXE clients are not', () => {
+    const base = { type: MessageType.OFFER, serverIp: '198.18.0.1', yiaddr: '198.18.0.50', leaseSeconds: 60, prefix: 24, router: null, dns: [], domain: null, hostname: null, boot: { file: 'x', reason: '' } } as const;
+    const ipxe = request({ vendor: 'PXEClient:Arch:00007:UNDI:003016', arch: 7, user: ascii('iPXE') });
+    expect(Array.from(getOption(roundTrip(fullReply(ipxe, { ...base, info: classify(ipxe) })), DhcpOption.IPXE_ENCAP)!)).toEqual([176, 1, 1]);
+    const rom = request({ vendor: 'PXEClient:Arch:00007:UNDI:003016', arch: 7 });
+    expect(getOption(roundTrip(fullReply(rom, { ...base, info: classify(rom) })), DhcpOption.IPXE_ENCAP)).toBeUndefined();
+    expect(getOption(roundTrip(fullReply(ipxe, { ...base, boot: null, info: classify(ipxe) })), DhcpOption.IPXE_ENCAP)).toBeUndefined();
+  });
+
   it('echoes option 82 unchanged and last, and relayed replies go to giaddr:67', () => {
     const relay = Uint8Array.of(1, 3, 0x61, 0x62, 0x63, 2, 1, 9);
     const req = request({ giaddr: '198.19.5.1', extra: [{ code: DhcpOption.RELAY_AGENT, data: relay }] });

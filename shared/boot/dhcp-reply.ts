@@ -12,6 +12,13 @@ import type { BootTarget } from './bootfile.ts';
 
 const ZERO = '0.0.0.0';
 
+/**
+ * iPXE's encapsulated option 175.176 `no-pxedhcp`: "do not wait for ProxyDHCP offers". Without it iPXE holds
+ * every DHCPOFFER that lacks `PXEClient` for DHCP_DISC_PROXY_TIMEOUT_SEC (3 s seen in QEMU) before it requests
+ * (ipxe src/net/udp/dhcp.c dhcp_discovery_rx). In full mode rackboot is the boot server: nothing to wait for.
+ */
+const IPXE_NO_PXEDHCP = 176;
+
 export interface Destination {
   address: string;
   port: number;
@@ -110,6 +117,7 @@ export function fullReply(req: DhcpPacket, r: FullReplyInput): DhcpPacket {
     // EDK2 HttpBootDxe only takes offers that echo HTTPClient (boot-chains §1.9).
     o.push(option(DhcpOption.VENDOR_CLASS, text('HTTPClient')));
   }
+  if (r.info.ipxe && r.boot) o.push(option(DhcpOption.IPXE_ENCAP, encodeSuboptions([option(IPXE_NO_PXEDHCP, u8(1))], false, 'option 175')));
   if (r.boot) placeBoot(reply, req, r.boot, r.serverIp);
   o.push(...echoes(req, false));
   return reply;
