@@ -59,6 +59,8 @@ serve options:
   --console TTY         serial console for installers, e.g. ttyS0,115200n8
   --menu-timeout SECONDS
                         boot menu countdown (default: ${DEFAULT_SETTINGS.menuTimeoutSeconds})
+  --no-router-advert    do not send iPXE clients the unicast "no IPv6 router here" advert that
+                        spares them ~13 s of IPv6 router discovery at every boot
   --ui                  also serve the UI on 127.0.0.1 and print its URL (with a per-launch token)
   --ui-port N           port for the UI (default: any free port)
   --log FORMAT          text   readable lines on stderr, info and above (default)
@@ -163,6 +165,7 @@ async function serve(argv: string[]): Promise<void> {
     'default-iso': { type: 'string' },
     console: { type: 'string' },
     'menu-timeout': { type: 'string' },
+    'no-router-advert': { type: 'boolean' },
   });
   if (!values.interface) throw new UsageError('--interface is required (the NIC facing the machines, e.g. --interface eth1)');
   if (values.address !== undefined && !isIPv4(values.address)) throw new UsageError(`--address ${values.address} is not a dotted-quad IPv4 address`);
@@ -209,6 +212,7 @@ async function serve(argv: string[]): Promise<void> {
     defaultIso,
     kernelConsole: values.console ?? null,
     menuTimeoutSeconds: menuTimeout,
+    ipxeRouterAdvert: !values['no-router-advert'],
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -34,6 +34,7 @@ import { openStore, type Store } from './store/store.ts';
 import { createTftpService } from './tftp/service.ts';
 import { createMachines, MachineError, type Machine } from './boot/machines.ts';
 import { createOrchestrator } from './boot/orchestrator.ts';
+import { createRouterAdvertiser, type RouterAdvertiser } from './net/router-advert.ts';
 import { stageProgress } from '../../shared/model/stage.ts';
 import { trackProgress } from './boot/progress.ts';
 
@@ -227,6 +228,7 @@ export function createBootServer(options: BootServerOptions): BootServer {
   }
 
   let dhcp: DhcpService | null = null;
+  let advertiser: RouterAdvertiser | null = null;
   const machines = createMachines({ store, emit, isoExists: (id) => isos.get(id) !== null });
   const boot = createOrchestrator({
     machines,
@@ -236,9 +238,14 @@ export function createBootServer(options: BootServerOptions): BootServer {
     policy: () => ({ unknown: settings.unknownPolicy, defaultIso: settings.defaultIso === null ? null : (isos.get(settings.defaultIso)?.id ?? settings.defaultIso), console: settings.kernelConsole, menuTimeoutSeconds: settings.menuTimeoutSeconds }),
     emit,
     leaseMac: (ip) => dhcp?.macForIp(ip),
+    ipxeClient: (mac) => {
+      if (!config || !settings.ipxeRouterAdvert) return;
+      advertiser ??= createRouterAdvertiser({ iface: config.interface, mac: config.mac, emit });
+      advertiser.nudge(mac);
+    },
   });
   const macForIp = (ip: string) => boot.macForIp(ip);
-  trackProgress({ events, machines, stageFor: boot.stageFor, macForIp });
+  trackProgress({ events, machines, stageFor: boot.stageFor, macForIp, served: boot.served });
 
   // order matters: services start in this order, and the ISOs must be open before TFTP and HTTP answer.
   const services: Record<ServiceKey, Service> = {
@@ -314,6 +321,8 @@ export function createBootServer(options: BootServerOptions): BootServer {
 
   const stopServices = async () => {
     for (const s of Object.values(services)) await s.stop();
+    advertiser?.close();
+    advertiser = null;
   };
 
   // Start and stop are serialised so a double click cannot interleave them.

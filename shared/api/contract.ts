@@ -92,6 +92,11 @@ export const SettingsSchema = z.object({
     .nullable(),
   /** Boot menu countdown before the local disk boots. */
   menuTimeoutSeconds: z.number().int().min(1).max(600),
+  /**
+   * Answer each iPXE client with one unicast "no router here" IPv6 router advertisement, so iPXE does not wait
+   * ~13 s for IPv6 router discovery at every boot (electron/core/net/router-advert.ts).
+   */
+  ipxeRouterAdvert: z.boolean(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -114,6 +119,7 @@ export const DEFAULT_SETTINGS: Settings = {
   defaultIso: null,
   kernelConsole: null,
   menuTimeoutSeconds: 10,
+  ipxeRouterAdvert: true,
 };
 
 export const SERVICE_STATES = ['stopped', 'starting', 'running', 'failed', 'disabled', 'not-implemented'] as const;

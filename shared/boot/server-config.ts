@@ -8,6 +8,8 @@ import { formatIPv4, inSubnet, parseCidr, parseIPv4, parseIPv4Range, subnetOf, t
 
 export interface ServerConfig {
   interface: string;
+  /** The NIC's MAC, null when unknown. */
+  mac: string | null;
   address: string;
   subnet: Subnet;
   /** The NIC's MTU (1500 when unknown): TFTP blocks must fit one frame (RFC 2348; dnsmasq uses MTU - 32). */
@@ -85,6 +87,7 @@ export function resolveServerConfig(settings: Settings, nics: NetInterface[]): S
 
   return {
     interface: nic.name,
+    mac: nic.mac,
     address: chosen.address,
     mtu: nic.mtu ?? 1500,
     subnet,

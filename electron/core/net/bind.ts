@@ -91,6 +91,33 @@ interface NativeNet {
   listenTcp4(address: string, port: number, ifname: string): number;
   /** Optional: an addon built before it still ties sockets to NICs; HTTP then copies bodies through JavaScript. */
   sendfile?: Sendfile;
+  /** Optional (older builds): router advertisements to iPXE clients (./ra.ts). */
+  socketIcmp6?(ifname: string): number;
+  icmp6Send?(fd: number, bytes: Uint8Array, address: string, ifindex: number): number;
+}
+
+/** Sending ICMPv6 to one machine on one NIC (raw socket: root or CAP_NET_RAW). */
+export interface Icmp6Sender {
+  /** Bytes sent, or -1 when the kernel would block. Throws Node-shaped errno errors (EADDRNOTAVAIL: no IPv6 on the NIC). */
+  send(bytes: Uint8Array, linkLocal: string): number;
+  close(): void;
+}
+
+/** A send-only raw ICMPv6 socket on `iface`, or the reason there is none. */
+export function openIcmp6(iface: string): Icmp6Sender | { reason: string } {
+  const { native, reason } = load();
+  if (!native) return { reason };
+  if (typeof native.socketIcmp6 !== 'function' || typeof native.icmp6Send !== 'function') return { reason: `rackboot's network helper is out of date (run: ${BUILD_HINT})` };
+  const index = native.ifindex(iface);
+  const fd = native.socketIcmp6(iface);
+  let open = true;
+  return {
+    send: (bytes, linkLocal) => native.icmp6Send!(fd, bytes, linkLocal, index),
+    close() {
+      if (open) closeSync(fd);
+      open = false;
+    },
+  };
 }
 
 type Loaded = { native: NativeNet; reason: null } | { native: null; reason: string };

@@ -23,6 +23,10 @@
  *                                            closed again on any failure. net.Server adopts it with listen({ fd }).
  *   sendfile(socketFd, fileFd, offset, count, callback(err, sent), idleMs?): { cancel(), sent() }
  *                                            sendfile(2) off the event loop; see sendfile_start below.
+ *   socketIcmp6(ifname): number              a send-only raw ICMPv6 socket tied to ifname, hop limit 255
+ *                                            (RFC 4861 6.1.2: neighbour discovery messages must carry 255)
+ *   icmp6Send(fd, bytes, address, ifindex): number  one ICMPv6 message to a link-local address; the kernel
+ *                                            fills in the checksum (RFC 3542 3.1); -1 = would block
  */
 #include <node_api.h>
 
@@ -30,6 +34,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdint.h>
@@ -794,6 +799,84 @@ fail:
   return NULL;
 }
 
+/*
+ * socketIcmp6(ifname): raw ICMPv6 for sending router advertisements to one machine (see electron/core/net/ra.ts).
+ * Every incoming ICMPv6 type is filtered out (ICMP6_FILTER), so nothing queues on a socket nobody reads.
+ */
+static napi_value socket_icmp6(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  char ifname[IF_NAMESIZE];
+  if (!get_args(env, info, 1, argv) || !get_string(env, argv[0], ifname, sizeof ifname, "ifname")) return NULL;
+  int fd = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_ICMPV6);
+  if (fd < 0) {
+    throw_errno(env, errno, "socket", "AF_INET6 SOCK_RAW IPPROTO_ICMPV6");
+    return NULL;
+  }
+  struct icmp6_filter filter;
+  ICMP6_FILTER_SETBLOCKALL(&filter);
+  int hops = 255;
+  const char *what = NULL;
+  if (setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter) != 0) what = "ICMP6_FILTER";
+  else if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname)) != 0) what = "SO_BINDTODEVICE";
+  else if (setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof hops) != 0) what = "IPV6_UNICAST_HOPS";
+  else if (setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof hops) != 0) what = "IPV6_MULTICAST_HOPS";
+  if (what) {
+    int err = errno;
+    close(fd);
+    throw_errno(env, err, "setsockopt", what);
+    return NULL;
+  }
+  napi_value result;
+  if (napi_create_int32(env, fd, &result) != napi_ok) {
+    close(fd);
+    return NULL;
+  }
+  return result;
+}
+
+static napi_value icmp6_send(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  int fd;
+  if (!get_args(env, info, 4, argv) || !get_fd(env, argv[0], &fd)) return NULL;
+  bool is_typed = false;
+  void *data = NULL;
+  size_t length = 0;
+  napi_typedarray_type type;
+  if (napi_is_typedarray(env, argv[1], &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, argv[1], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_uint8_array) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "rackboot_net: bytes must be a Uint8Array");
+    return NULL;
+  }
+  char address[INET6_ADDRSTRLEN];
+  uint32_t scope = 0;
+  if (!get_string(env, argv[2], address, sizeof address, "address")) return NULL;
+  if (napi_get_value_uint32(env, argv[3], &scope) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "rackboot_net: ifindex must be a number");
+    return NULL;
+  }
+  struct sockaddr_in6 sin6;
+  memset(&sin6, 0, sizeof sin6);
+  sin6.sin6_family = AF_INET6;
+  sin6.sin6_scope_id = scope;
+  if (inet_pton(AF_INET6, address, &sin6.sin6_addr) != 1) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "rackboot_net: address must be an IPv6 address");
+    return NULL;
+  }
+  ssize_t sent;
+  do sent = sendto(fd, data, length, MSG_DONTWAIT, (struct sockaddr *)&sin6, sizeof sin6);
+  while (sent < 0 && errno == EINTR);
+  if (sent < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) sent = -1;
+    else {
+      throw_errno(env, errno, "sendto", address);
+      return NULL;
+    }
+  }
+  napi_value result;
+  napi_create_int64(env, (int64_t)sent, &result);
+  return result;
+}
+
 NAPI_MODULE_INIT() {
   static const struct {
     const char *name;
@@ -802,6 +885,7 @@ NAPI_MODULE_INIT() {
       {"socketUdp4", socket_udp4},   {"setReuseAddr", set_reuse_addr}, {"bindToDevice", bind_to_device},
       {"bindIPv4", bind_ipv4},       {"ifindex", ifindex},             {"listenTcp4", listen_tcp4},
       {"setRecvBuffer", set_recv_buffer}, {"udpSend", udp_send}, {"sendfile", sendfile_start},
+      {"socketIcmp6", socket_icmp6}, {"icmp6Send", icmp6_send},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;
