@@ -39,6 +39,7 @@ import { CLI, CPU, REPO, log, median, nginxConfig, onCleanup, runProc, sh, start
 export const BIOS_CASE = 'BIOS (SeaBIOS + iPXE ROM), power-on to answer file';
 export const UEFI_CASE = 'UEFI (OVMF PXE), power-on to answer file';
 export const CHAIN_CASE = 'UEFI, TFTP-only chain (shim + GRUB) vs iPXE over HTTP';
+export const CHAIN_LARGE_CASE = 'UEFI, 100 MiB initrd (RHEL 9 size): TFTP-only chain (shim + GRUB) vs iPXE over HTTP';
 export const BASELINE = 'dnsmasq + nginx';
 export const TFTP_ONLY = 'rackboot TFTP-only (shim + GRUB)';
 
@@ -56,6 +57,13 @@ const ISO_NAME = 'rhel9.iso';
 const ISO_ID = 'rhel9';
 /** The chain rows' ISO: no shim of its own, so `--chain grub` is rackboot's bundled shim + GRUB (see above). */
 const CHAIN_ISO_NAME = 'rhel7.iso';
+/**
+ * The chain rows again with an installer-sized initrd: the probe initrd (1.2 MB) followed by an uncompressed
+ * cpio holding 100 MiB of random bytes (the kernel unpacks concatenated archives; RHEL 9's own
+ * images/pxeboot/initrd.img is of that order). Built once from rhel7.iso with xorriso, in the bench's temp dir.
+ */
+const LARGE_ISO_NAME = 'rhel7-large-initrd.iso';
+const LARGE_INITRD_MIB = 100;
 const KERNEL = 'images/pxeboot/vmlinuz';
 const INITRD = 'images/pxeboot/initrd.img';
 const CONSOLE = 'ttyS0,115200n8';
@@ -64,7 +72,7 @@ const MAC = '52:54:00:6c:b0:01';
 const TEMPLATE_MAC = '52:54:00:6c:b0:ff';
 const MEMORY_MB = 768;
 
-type SetupKey = 'bios-rackboot' | 'bios-baseline' | 'uefi-rackboot' | 'uefi-baseline' | 'uefi-grub-tftp' | 'uefi-ipxe-http';
+type SetupKey = 'bios-rackboot' | 'bios-baseline' | 'uefi-rackboot' | 'uefi-baseline' | 'uefi-grub-tftp' | 'uefi-ipxe-http' | 'uefi-grub-tftp-large' | 'uefi-ipxe-http-large';
 
 interface Setup {
   key: SetupKey;
@@ -81,7 +89,23 @@ const SETUPS: Setup[] = [
   { key: 'uefi-baseline', firmware: 'uefi', server: 'baseline', iso: ISO_NAME },
   { key: 'uefi-grub-tftp', firmware: 'uefi', server: 'rackboot', iso: CHAIN_ISO_NAME, chain: 'grub' },
   { key: 'uefi-ipxe-http', firmware: 'uefi', server: 'rackboot', iso: CHAIN_ISO_NAME },
+  { key: 'uefi-grub-tftp-large', firmware: 'uefi', server: 'rackboot', iso: LARGE_ISO_NAME, chain: 'grub' },
+  { key: 'uefi-ipxe-http-large', firmware: 'uefi', server: 'rackboot', iso: LARGE_ISO_NAME },
 ];
+
+/** rhel7.iso with the large initrd (see LARGE_ISO_NAME), written into `dir`. */
+function buildLargeInitrdIso(source: string, dir: string): string {
+  const out = join(dir, LARGE_ISO_NAME);
+  const initrd = join(dir, 'initrd.img');
+  const pad = join(dir, 'pad');
+  mkdirSync(pad, { recursive: true });
+  sh('xorriso', ['-osirrox', 'on', '-indev', source, '-extract', `/${INITRD}`, initrd]);
+  sh('dd', ['if=/dev/urandom', `of=${join(pad, 'rackboot-padding.bin')}`, 'bs=1M', `count=${LARGE_INITRD_MIB}`, 'status=none']);
+  // The next archive must start on a 4-byte boundary; the kernel skips the zeros in between.
+  sh('sh', ['-c', `s=$(stat -c %s '${initrd}'); head -c $(( (4 - s % 4) % 4 )) /dev/zero >>'${initrd}'; cd '${pad}' && echo rackboot-padding.bin | cpio --quiet -o -H newc >>'${initrd}'`]);
+  sh('xorriso', ['-indev', source, '-outdev', out, '-boot_image', 'any', 'replay', '-map', initrd, `/${INITRD}`, '-commit']);
+  return out;
+}
 
 /** One boot: seconds to the answer file, and when each step happened (seconds from power-on). */
 interface Sample {
@@ -329,11 +353,13 @@ function saveFailure(s: Setup, run: number, text: string): string {
   return file;
 }
 
+let largeIsoDir = '';
+
 async function bootOnce(s: Setup, run: number, isoDir: string, baseline: Baseline | null, timeoutMs: number): Promise<Sample> {
   const { net, destroy } = benchNet();
   const work = tempDir(`boot-${s.key}`);
   try {
-    const served = s.server === 'rackboot' ? await startRackbootFor(s, net, work, join(isoDir, s.iso)) : await startBaseline(baseline!, net, work);
+    const served = s.server === 'rackboot' ? await startRackbootFor(s, net, work, join(s.iso === LARGE_ISO_NAME ? largeIsoDir : isoDir, s.iso)) : await startBaseline(baseline!, net, work);
     if ('reason' in served) throw new Error(served.reason);
     const tap = net.addTap();
     try {
@@ -396,6 +422,7 @@ export async function benchBoot(o: BootBenchOptions): Promise<{ rows: Row[]; set
       [BIOS_CASE, [BASELINE, 'rackboot']],
       [UEFI_CASE, [BASELINE, 'rackboot']],
       [CHAIN_CASE, [TFTP_ONLY, 'rackboot']],
+      [CHAIN_LARGE_CASE, [TFTP_ONLY, 'rackboot']],
     ] as const) {
       for (const server of servers) rows.push({ bench: 'boot', case: c, server, unit: 'ms', better: 'lower', value: null, samples: [], note });
     }
@@ -420,6 +447,11 @@ export async function benchBoot(o: BootBenchOptions): Promise<{ rows: Row[]; set
     baselineError = (e as Error).message;
     log(`  baseline not built: ${baselineError}`);
   }
+
+  log(`boot: building ${LARGE_ISO_NAME} (${LARGE_INITRD_MIB} MiB initrd)`);
+  largeIsoDir = tempDir('boot-large-initrd');
+  onCleanup(() => void spawnSync('rm', ['-rf', largeIsoDir]));
+  buildLargeInitrdIso(fixtures.fixtures.iso(CHAIN_ISO_NAME), largeIsoDir);
 
   const outcomes = new Map<SetupKey, Outcome>(SETUPS.map((s) => [s.key, { samples: [], errors: [] }]));
   for (let i = 0; i < o.repeats; i++) {
@@ -459,6 +491,9 @@ export async function benchBoot(o: BootBenchOptions): Promise<{ rows: Row[]; set
   const chainIso = { iso: CHAIN_ISO_NAME };
   rows.push(row(CHAIN_CASE, TFTP_ONLY, 'uefi-grub-tftp', { ...chainIso, chain: 'OVMF PXE -> shimx64.efi -> grubx64.efi (Debian signed) -> grub/grub.cfg -> grub.cfg-<mac> -> kernel, initrd: all TFTP' }));
   rows.push(row(CHAIN_CASE, 'rackboot', 'uefi-ipxe-http', { ...chainIso, chain: 'OVMF PXE -> snponly.efi (TFTP) -> iPXE: script, kernel, initrd over HTTP' }));
+  const largeIso = { iso: `${LARGE_ISO_NAME}: ${CHAIN_ISO_NAME} with ${LARGE_INITRD_MIB} MiB of random bytes appended to its initrd as a second cpio archive` };
+  rows.push(row(CHAIN_LARGE_CASE, TFTP_ONLY, 'uefi-grub-tftp-large', { ...largeIso, chain: 'as the TFTP-only row above' }));
+  rows.push(row(CHAIN_LARGE_CASE, 'rackboot', 'uefi-ipxe-http-large', { ...largeIso, chain: 'as the iPXE/HTTP row above' }));
 
   return {
     rows,

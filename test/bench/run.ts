@@ -26,7 +26,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchBoot, BASELINE, BIOS_CASE, CHAIN_CASE, TFTP_ONLY, UEFI_CASE } from './boot.ts';
+import { benchBoot, BASELINE, BIOS_CASE, CHAIN_LARGE_CASE, TFTP_ONLY, UEFI_CASE } from './boot.ts';
 import { benchDhcp } from './dhcp.ts';
 import { benchHttp } from './http.ts';
 import { benchIso, READ_CASE, READY_CASE } from './iso.ts';
@@ -34,9 +34,9 @@ import { cleanupAll, exit, installSignalHandlers, leftoverNamespaces, log, MiB, 
 import { benchTftp, type TftpClientName } from './tftp.ts';
 
 const HELP = `usage: npm run bench -- [--quick] [--only tftp,dhcp,http,iso,boot] [--tftp-client atftp|node|both]
-  --quick         smoke run (~1 minute; boot: 6 guest boots, ~4 minutes): small files, one run per row, short
+  --quick         smoke run (~1 minute; boot: 8 guest boots, ~5 minutes): small files, one run per row, short
                   DHCP steps without retries
-  --only LIST     run only these benchmarks (boot: 18 QEMU guest boots under TCG, ~12 minutes)
+  --only LIST     run only these benchmarks (boot: 24 QEMU guest boots under TCG, ~15 minutes)
   --tftp-client   TFTP client used for both servers: atftp (default), node (test/bench/tftp-client.ts,
                   on the repo's codec) or both (every TFTP row twice, to see whether the client is the limit)
 Needs root (network namespaces) and dnsmasq, kea-dhcp4, perfdhcp, nginx, atftp, curl, iproute2
@@ -74,7 +74,9 @@ const GOALS: Goal[] = [
   // by hand ... Goal: <= 1.0x the baseline; the iPXE/HTTP path <= 0.5x a TFTP-only chain." Times: ratio = reference / rackboot.
   { bench: 'boot', case: BIOS_CASE, against: { server: BASELINE }, min: 1, text: '<= 1.0x dnsmasq + nginx' },
   { bench: 'boot', case: UEFI_CASE, against: { server: BASELINE }, min: 1, text: '<= 1.0x dnsmasq + nginx' },
-  { bench: 'boot', case: CHAIN_CASE, against: { server: TFTP_ONLY }, min: 2, text: 'iPXE/HTTP <= 0.5x TFTP-only' },
+  // The goal is judged with an installer-sized initrd: with the 1.2 MB probe initrd both chains spend nearly all
+  // their time in firmware and in the guest, not in transfers (the boot section prints that row too, without a goal).
+  { bench: 'boot', case: CHAIN_LARGE_CASE, against: { server: TFTP_ONLY }, min: 2, text: 'iPXE/HTTP <= 0.5x TFTP-only' },
 ];
 
 /** A tool's version from its own output (some print it on stderr: nginx -v, atftp -V). */
