@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandStatus, rhelLevel } from './version.ts';
+import { commandStatus, knowsRootAllowSsh, rhelLevel } from './version.ts';
 
 describe('rhelLevel', () => {
   it.each([
@@ -34,7 +34,8 @@ describe('rhelLevel', () => {
     ['fedora', 27, 7],
     ['fedora', 28, 8],
     ['fedora', 33, 8],
-    ['fedora', 34, 9],
+    ['fedora', 36, 8],
+    ['fedora', 37, 9],
     ['fedora', 39, 9],
     ['fedora', 40, 10],
     ['fedora', 42, 10],
@@ -76,5 +77,19 @@ describe('commandStatus', () => {
     [d('anolis', 8), 'auth', 'deprecated'],
   ] as const)('%j %s -> %s', (distro, command, status) => {
     expect(commandStatus(distro, command)).toBe(status);
+  });
+});
+
+describe('knowsRootAllowSsh', () => {
+  it.each([
+    [{ id: 'rhel', major: 8, minor: 9 }, false],
+    [{ id: 'rhel', major: 9, minor: 0 }, false],
+    [{ id: 'rocky', major: 9, minor: 1 }, true],
+    [{ id: 'centos-stream', major: 9, minor: null }, true],
+    [{ id: 'rhel', major: 10, minor: 0 }, true],
+    [{ id: 'fedora', major: 37, minor: 0 }, true],
+    [{ id: 'fedora', major: 36, minor: 0 }, false],
+  ])('%j -> %s', (distro, known) => {
+    expect(knowsRootAllowSsh(distro)).toBe(known);
   });
 });

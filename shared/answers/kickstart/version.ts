@@ -13,8 +13,8 @@ const clamp = (n: number): RhelLevel => (n <= 7 ? 7 : n >= 10 ? 10 : (n as RhelL
 /**
  * The RHEL major whose anaconda/pykickstart a distro release matches.
  * - RHEL and its rebuilds (CentOS, CentOS Stream, Rocky, Alma, Oracle): their own major (unknown: 9).
- * - Fedora: 28-33 ~ RHEL 8 (RHEL8 = 26100 sits between F28 and F29 in pykickstart `version.py`), 34-39 ~ 9
- *   (RHEL9 = 34100), 40+ ~ 10 (RHEL10 = 40100); older ~ 7.
+ * - Fedora: 28-36 ~ RHEL 8 (RHEL8 = 26100 sits between F28 and F29 in pykickstart `version.py`), 37-39 ~ 9
+ *   (RHEL9 = 34100, but RHEL 9's `rootpw --allow-ssh` is F37's), 40+ ~ 10 (RHEL10 = 40100); older ~ 7.
  * - Anolis OS 7/8 are RHEL 7/8 rebuilds; Anolis 23 ships a newer anaconda: 9.
  * - openEuler (20.03, 22.03, 24.03): 8. Its anaconda is 33.19 (openeuler-mirror/anaconda `anaconda.spec`),
  *   newer than RHEL 8's 29 but RHEL 8 syntax parses there (install/authconfig aside: see `distroRemoved`).
@@ -25,7 +25,7 @@ export function rhelLevel(distro: Pick<AnswerContext['distro'], 'id' | 'major'>)
   switch (distro.id) {
     case 'fedora':
       if (m === null) return 10;
-      return m >= 40 ? 10 : m >= 34 ? 9 : m >= 28 ? 8 : 7;
+      return m >= 40 ? 10 : m >= 37 ? 9 : m >= 28 ? 8 : 7;
     case 'anolis':
       if (m === null) return 8;
       return m >= 20 ? 9 : clamp(m);
@@ -37,6 +37,16 @@ export function rhelLevel(distro: Pick<AnswerContext['distro'], 'id' | 'major'>)
     default:
       return m === null ? 9 : clamp(m);
   }
+}
+
+/**
+ * `rootpw --allow-ssh`: F37_RootPw; in RHEL 9 from 9.1 (pykickstart rhel9-branch 066e1cb3, May 2022, after 9.0
+ * shipped), so a RHEL 9.0 rebuild (minor 0) does not know it.
+ */
+export function knowsRootAllowSsh(distro: Pick<AnswerContext['distro'], 'id' | 'major' | 'minor'>): boolean {
+  const level = rhelLevel(distro);
+  if (level < 9) return false;
+  return !(level === 9 && distro.minor === 0 && distro.id !== 'fedora');
 }
 
 type Status = 'ok' | 'deprecated' | 'removed' | 'absent';
