@@ -9,6 +9,10 @@ export const API_ERROR_CODES = [
   'ISO_NOT_FOUND',
   'ISO_UNREADABLE', // the file is there but is not an image rackboot can read (detail says why)
   'NO_SUCH_MACHINE',
+  'NO_SUCH_PROFILE', // no answer profile (or no such version of it) with that id
+  'PROFILE_IN_USE', // machines still reference the answer profile (detail lists them)
+  'PROFILE_NAME_TAKEN', // another answer profile already has that name
+  'INVALID_PROFILE', // an answer profile body (saved, stored or imported) fails the profile schema (detail says where)
   'ALREADY_RUNNING',
   'NOT_RUNNING',
   'PORT_IN_USE',

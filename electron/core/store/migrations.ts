@@ -71,4 +71,26 @@ export const MIGRATIONS: readonly string[] = [
     updated_at   INTEGER NOT NULL
   ) STRICT;
   `,
+  // 5: answer-file profiles, versioned: every save is a new row in answer_profile_versions (history is never
+  // rewritten; a revert is a new version with an old body). Bodies are validated JSON with passwords as hashes only.
+  // machines.profile names a profile id (no foreign key: migration 4 is shipped); removal checks it in code.
+  `
+  CREATE TABLE answer_profiles (
+    id              TEXT PRIMARY KEY,
+    name            TEXT NOT NULL UNIQUE,
+    family_hint     TEXT,
+    current_version INTEGER NOT NULL CHECK (current_version >= 1),
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE answer_profile_versions (
+    profile_id TEXT NOT NULL REFERENCES answer_profiles (id) ON DELETE CASCADE,
+    version    INTEGER NOT NULL CHECK (version >= 1),
+    body       TEXT NOT NULL CHECK (json_valid(body)),
+    note       TEXT,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (profile_id, version)
+  ) STRICT;
+  CREATE INDEX machines_profile ON machines (profile);
+  `,
 ];
