@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { AnswerContext } from '../profile.ts';
 import { FULL_PROFILE, FULL_SECTION, KEY, ROOT_HASH, USER_HASH, context, profile, section } from './fixtures.ts';
 import { renderKickstart } from './render.ts';
 import { rhelLevel } from './version.ts';
@@ -81,7 +82,7 @@ describe('golden kickstarts: every family id, RHEL level and firmware', () => {
       {},
     ],
   ] as const)('%s', async (name, id, major, firmware, p, s, extra) => {
-    const text = renderKickstart(p, s, context({ id, major, name: id }, firmware, extra));
+    const text = renderKickstart(p, s, context({ id, major, name: id }, firmware, extra as Partial<AnswerContext>));
     await expect(text).toMatchFileSnapshot(`./golden/${name}.ks`);
   });
 });

@@ -288,8 +288,6 @@ export function renderKickstart(profile: CommonProfile, section: KickstartSectio
   L.push(...p.packages.exclude.map((x) => `-${x.replace(/^-+/, '')}`));
   L.push('%end');
 
-  for (const sec2 of s.advanced.sections) L.push('', ...splitLines(sec2));
-
   if (s.kdump.state !== 'default') {
     L.push('', s.kdump.state === 'enabled' ? `%addon com_redhat_kdump --enable --reserve-mb=${s.kdump.reserveMb}` : '%addon com_redhat_kdump --disable', '%end');
   }
@@ -299,6 +297,8 @@ export function renderKickstart(profile: CommonProfile, section: KickstartSectio
     const opts = [s.post.nochroot ? ' --nochroot' : '', s.post.log ? ` --log=${s.post.nochroot ? POST_LOG_NOCHROOT : POST_LOG}` : ''].join('');
     L.push('', `%post${opts}`, ...body(p.postScript), '%end');
   }
+  // Kept sections after the profile's %post, so an import finds that one first again.
+  for (const kept of s.advanced.sections) L.push('', ...splitLines(kept));
   // Last, so it runs after every other %post: the install is done when it reports.
   L.push('', '%post --nochroot', callbackLine(ctx.callbacks.done, 'done'), '%end', '');
   return L.join('\n');

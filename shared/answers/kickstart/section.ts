@@ -139,7 +139,7 @@ export const kickstartSectionSchema = z
       })
       .strict()
       .prefault({}),
-    /** What an import did not understand, written back verbatim (commands after the form's, sections after %packages). */
+    /** What an import did not understand, written back verbatim (commands after the form's, sections after the profile's %post). */
     advanced: z
       .object({
         commands: z.array(advancedCommandSchema).max(1000).default([]),
