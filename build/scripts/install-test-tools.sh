@@ -16,6 +16,8 @@ packages=(
   xorriso genisoimage mtools dosfstools cpio 7zip udftools udfclient python3-pycdlib
   # Network namespaces, UI ring
   iproute2 chromium
+  # Answer files checked by the tools that read them: cloud-init schema (+ PyYAML), debconf-set-selections
+  cloud-init debconf
 )
 
 missing=()
@@ -47,4 +49,6 @@ if [ ! -e "$policy" ]; then
 fi
 trap '[ "$created_policy" = 1 ] && rm -f "$policy"' EXIT
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# cloud-init is installed here for `cloud-init schema` only: it must not configure this host at its next boot.
+if printf '%s\n' "${missing[@]}" | grep -qx cloud-init; then touch /etc/cloud/cloud-init.disabled; fi
 echo "install-test-tools: done"

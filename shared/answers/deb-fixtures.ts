@@ -77,7 +77,7 @@ export const HOSTILE_SCRIPT = [
   "echo 'single' \"double\" `backtick` $(subshell) ${VAR} $HOME",
   "'; touch /tmp/pwned-a; echo '",
   '"; touch /tmp/pwned-b; echo "',
-  "'\\'' ; touch /tmp/pwned-c #",
+  "echo '\\'' ; touch /tmp/pwned-c # '",
   'cat <<EOF\nheredoc $x\nEOF',
   'printf "%s\\n" tab\there \\ backslash \\\\',
   "unicode: é ü 漢字 \u2028 line-separator \u0085 nel",
