@@ -4,7 +4,7 @@
  * hashes reach a file, zod issues as AnswerIssues, and the semantic rules both families check.
  */
 import type { z } from 'zod';
-import type { AnswerContext, AnswerIssue, CommonProfile, Partition, PasswordInput } from './profile.ts';
+import { CRYPT_SHA512, type AnswerContext, type AnswerIssue, type CommonProfile, type Partition, type PasswordInput } from './profile.ts';
 import { isKnownTimezone } from './timezones.ts';
 
 /** A renderer refuses input it cannot write safely (validation reports the same cases first). */
@@ -154,4 +154,21 @@ export function commonRules(p: CommonProfile, o: CommonRuleOptions): AnswerIssue
     }
   }
   return out;
+}
+
+/**
+ * A password found in an imported file: a `$6$` hash is kept, plain text becomes `{ plain }` for the core to hash
+ * (warned), a locked one (`!...`, `*`) is none, any other crypt scheme (yescrypt `$y$`, MD5...) is refused at its
+ * field (the profile stores `$6$` only).
+ */
+export function importPassword(value: unknown, path: (string | number)[], issues: AnswerIssue[]): PasswordInput | null {
+  if (typeof value !== 'string' || value === '') return null;
+  if (CRYPT_SHA512.test(value)) return { hash: value };
+  if (/^[!*]/.test(value)) return null; // a locked password: none
+  if (/^\$[0-9a-z]+\$/.test(value)) {
+    issues.push({ path, code: 'PASSWORD_HASH_UNSUPPORTED', severity: 'error', message: 'only SHA-512 crypt hashes ($6$) are kept: set the password again' });
+    return null;
+  }
+  issues.push({ path, code: 'PLAINTEXT_PASSWORD', severity: 'warning', message: 'the file holds a plain-text password: it is hashed on save and never written back in clear' });
+  return { plain: value };
 }

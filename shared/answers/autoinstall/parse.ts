@@ -5,8 +5,8 @@
  * rackboot's own, with a warning); everything else unknown is kept verbatim. rackboot's own callback commands
  * and in-target fixes (render.ts) are recognised exactly, so parse -> render -> parse is stable.
  */
-import type { AnswerIssue, CommonProfileInput, PasswordInput } from '../profile.ts';
-import { CRYPT_SHA512 } from '../profile.ts';
+import type { AnswerIssue, CommonProfileInput } from '../profile.ts';
+import { importPassword } from '../deb-common.ts';
 import { callbackUrl, shJoin, takeQuotedWord } from '../shell-quote.ts';
 import { POST_FAILED_SUFFIX } from './render.ts';
 import type { AutoinstallSectionInput } from './section.ts';
@@ -48,17 +48,6 @@ function commandText(item: unknown): string | null {
 function isOurCallback(cmd: string): boolean {
   const url = callbackUrl(cmd);
   return url !== null && OUR_CALLBACK.test(url);
-}
-
-export function importPassword(value: unknown, path: (string | number)[], issues: AnswerIssue[]): PasswordInput | null {
-  if (!isStr(value) || value === '') return null;
-  if (CRYPT_SHA512.test(value)) return { hash: value };
-  if (/^\$[0-9a-z]+\$/.test(value) || /^[!*]/.test(value)) {
-    issues.push({ path, code: 'PASSWORD_HASH_UNSUPPORTED', severity: 'error', message: 'only SHA-512 crypt hashes ($6$) are kept: set the password again' });
-    return null;
-  }
-  issues.push({ path, code: 'PLAINTEXT_PASSWORD', severity: 'warning', message: 'the file holds a plain-text password: it is hashed on save and never written back in clear' });
-  return { plain: value };
 }
 
 /** `512M`, `1G`, `1048576` (bytes), `-1` (grow) -> MiB; null for percentages and anything else. */

@@ -7,8 +7,7 @@
  * rackboot's own command shapes (render.ts) are recognised exactly, so parse -> render -> parse is stable.
  */
 import type { AnswerIssue, CommonProfileInput } from '../profile.ts';
-import { importPassword } from '../autoinstall/parse.ts';
-import { netmaskToPrefix } from '../deb-common.ts';
+import { importPassword, netmaskToPrefix } from '../deb-common.ts';
 import { base64Decode, callbackUrl } from '../shell-quote.ts';
 import { FIRST_DISK_COMMAND, ISO_MIRROR_MARK, mbToMib, SETUP_KEYS_MARK, SETUP_SERVICES_MARK, STATIC_RECONFIGURE } from './render.ts';
 import type { PreseedSectionInput } from './section.ts';

@@ -15,9 +15,10 @@
  * script is logged (`logger -t rackboot`, kept in /var/log/installer/syslog) and the install goes on, like a
  * kickstart %post.
  *
- * Interface: `netcfg/choose_interface` takes a MAC (`aa:bb:cc:dd:ee:ff`, netcfg-common.c `netcfg_get_interface`
- * since netcfg 1.108 matches it with `find_bootif_iface`), so the boot NIC is named by its MAC. The first DHCP,
- * before the preseed is fetched, is chosen by the kernel arguments (`interface=auto BOOTIF=01-<mac>`).
+ * Interface: `netcfg/choose_interface` takes a MAC (netcfg-common.c `netcfg_get_interface`: a value of the form
+ * aa:bb:cc:dd:ee:ff is looked up with `find_bootif_iface`, the BOOTIF= code), so the boot NIC is named by its MAC
+ * whatever the kernel calls it. The first DHCP, before the preseed is fetched, follows the kernel arguments
+ * (`interface=auto BOOTIF=01-<mac>`).
  */
 import type { AnswerContext, CommonProfile, Partition } from '../profile.ts';
 import { callbackComment } from '../profile.ts';
@@ -138,7 +139,8 @@ export function renderPreseed(profile: CommonProfile, section: PreseedSection, c
     di('mirror/http/proxy', 'string', section.proxy ?? ''),
   );
   if (section.suite) L.push(di('mirror/suite', 'string', section.suite));
-  // A CD's Release file is not signed by the archive key (debian-cd writes its own), so d-i cannot verify it.
+  // Whether d-i can verify an ISO's Release file over HTTP is unverified (boot-chains.md §4.4): allowed for the
+  // ISO mirror only, which rackboot serves itself on the install network.
   if (!section.mirror) L.push(di('debian-installer/allow_unauthenticated', 'boolean', true));
 
   L.push('', '# Accounts');
