@@ -83,3 +83,18 @@ export const HOSTILE_SCRIPT = [
   "unicode: é ü 漢字 \u2028 line-separator \u0085 nel",
   'exit 0',
 ].join('\n');
+
+/**
+ * A profile the schema would refuse: `valid` parsed by the schema, then `raw` laid over it unchecked. The
+ * schema's one-line patterns now stop line breaks first; renderers must still refuse or escape them should a
+ * value ever slip past (defence in depth), which these profiles test.
+ */
+export function unchecked<T extends object>(valid: T, raw: object): T {
+  const merge = (a: unknown, b: unknown): unknown => {
+    if (b === null || typeof b !== 'object' || Array.isArray(b) || a === null || typeof a !== 'object' || Array.isArray(a)) return b;
+    const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
+    for (const [k, v] of Object.entries(b)) out[k] = merge(out[k], v);
+    return out;
+  };
+  return merge(valid, raw) as T;
+}

@@ -23,8 +23,11 @@ const TIMEZONE = /^(UTC|[A-Z][A-Za-z_+-]*(\/[A-Za-z0-9_+-]+){0,2})$/;
 const DEVICE = /^\/dev\/[A-Za-z0-9/_.:-]{1,200}$/;
 const PACKAGE = /^[@A-Za-z0-9_.+:*-]{1,200}$/; // '@group', 'name*', '-excluded' checked by the family renderer
 const MOUNT = /^(\/[A-Za-z0-9_.-]*)+$|^swap$|^biosboot$/;
-const SSH_KEY = /^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/=]{16,16384}( [^\r\n]{0,200})?$/;
-const NO_NEWLINE = /^[^\r\n\0]*$/;
+// eslint-disable-next-line no-control-regex -- line breaks and controls are what these patterns refuse
+const SSH_KEY = /^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/=]{16,16384}( [^\r\n\v\f\x1c-\x1e\x85\u2028\u2029\0]{0,200})?$/;
+/** No line breaks in any sense a parser downstream uses (Python's splitlines: \v \f \x1c-\x1e \x85 U+2028/9 too), no NUL. */
+// eslint-disable-next-line no-control-regex -- line breaks and controls are what these patterns refuse
+const NO_NEWLINE = /^[^\r\n\v\f\x1c-\x1e\x85\u2028\u2029\0]*$/;
 
 export const hostnameSchema = z.string().regex(HOSTNAME, 'a host name: letters, digits and hyphens, dot-separated');
 export const usernameSchema = z.string().regex(USERNAME, 'a user name: lower-case letters, digits, _ and -, starting with a letter');
@@ -36,7 +39,8 @@ export const oneLineSchema = z.string().max(4096).regex(NO_NEWLINE, 'one line (n
 export const urlSchema = z
   .string()
   .max(2048)
-  .regex(/^(https?|ftp|nfs):\/\/[^\s'"`$\\]+$/, 'an http://, https://, ftp:// or nfs:// URL without spaces or quotes');
+  // eslint-disable-next-line no-control-regex -- line breaks and controls are what these patterns refuse
+  .regex(/^(https?|ftp|nfs):\/\/[^\s'"`$\\\x00-\x1f\x7f\x85]+$/, 'an http://, https://, ftp:// or nfs:// URL without spaces or quotes');
 
 /** A password as the form sends it (plain, hashed by the core) or as stored (hash). `null`: no password (locked). */
 export const passwordInputSchema = z.union([
@@ -104,7 +108,8 @@ export const commonProfileSchema = z
         user: z
           .object({
             name: usernameSchema,
-            fullName: z.string().max(200).regex(/^[^\r\n\0:,]*$/, 'no line breaks, colons or commas').default(''),
+            // eslint-disable-next-line no-control-regex -- line breaks and controls are what these patterns refuse
+            fullName: z.string().max(200).regex(/^[^\r\n\v\f\x1c-\x1e\x85\u2028\u2029\0:,]*$/, 'no line breaks, colons or commas').default(''),
             password: passwordInputSchema.nullable().default(null),
             /** Member of wheel/sudo. */
             admin: z.boolean().default(true),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { commonProfileSchema, type CommonProfileInput } from '../profile.ts';
 import { AnswerRenderError } from '../deb-common.ts';
-import { BASE, context, HOSTILE_SCRIPT, KEY, MATRIX, matrixProfile, ROOT_HASH, STATIC_ADDRESS, USER_HASH } from '../deb-fixtures.ts';
+import { BASE, context, HOSTILE_SCRIPT, unchecked, KEY, MATRIX, matrixProfile, ROOT_HASH, STATIC_ADDRESS, USER_HASH } from '../deb-fixtures.ts';
 import { shUnquote } from '../shell-quote.ts';
 import { POST_FAILED_SUFFIX, renderAutoinstall } from './render.ts';
 import { autoinstallSectionSchema, type AutoinstallSectionInput } from './section.ts';
@@ -169,14 +169,17 @@ describe('autoinstall render: hostile input stays data', () => {
     ['a line separator PyYAML would break on', 'evil\u2028 - autoinstall {}'],
     ['NEL and a C1 control', 'a\u0085b\u009bc'],
   ])('%s', (_, fullName) => {
-    const { userData } = render({ ...BASE, accounts: { ...BASE.accounts, user: { name: 'ops', fullName, password: { hash: USER_HASH } } } });
+    const hostile = { ...BASE, accounts: { ...BASE.accounts, user: { name: 'ops', fullName, password: { hash: USER_HASH } } } };
+    expect(commonProfileSchema.safeParse(hostile).success).toBe(/[\u0085\u2028]/.test(fullName) ? false : true);
+    const { userData } = renderAutoinstall(unchecked(commonProfileSchema.parse({ ...hostile, accounts: { ...hostile.accounts, user: { ...hostile.accounts.user, fullName: 'x' } } }), hostile), autoinstallSectionSchema.parse({}), context());
     expect((ai(userData).identity as Obj).realname).toBe(fullName);
     // No raw character PyYAML reads as a line break or refuses outside the escapes.
     expect(userData).not.toMatch(/[\u0085\u2028\u2029\u009b]/);
   });
 
   it('a profile name with line breaks cannot leave its comment', () => {
-    const { userData } = render({ ...BASE, name: 'x\u2028autoinstall: evil' });
+    expect(commonProfileSchema.safeParse({ ...BASE, name: 'x\u2028autoinstall: evil' }).success).toBe(false);
+    const { userData } = renderAutoinstall(unchecked(commonProfileSchema.parse(BASE), { name: 'x\u2028autoinstall: evil' }), autoinstallSectionSchema.parse({}), context());
     expect(userData.split('\n')[1]).toBe('# rackboot autoinstall for Ubuntu 24.04.1 LTS from profile "x?autoinstall: evil"');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { commonProfileSchema, type CommonProfileInput } from '../profile.ts';
 import { AnswerRenderError } from '../deb-common.ts';
-import { BASE, context, DEBIAN, HOSTILE_SCRIPT, KEY, MATRIX, matrixProfile, ROOT_HASH, STATIC_ADDRESS, USER_HASH, type CtxOptions } from '../deb-fixtures.ts';
+import { unchecked, BASE, context, DEBIAN, HOSTILE_SCRIPT, KEY, MATRIX, matrixProfile, ROOT_HASH, STATIC_ADDRESS, USER_HASH, type CtxOptions } from '../deb-fixtures.ts';
 import { base64Decode } from '../shell-quote.ts';
 import { preseedLines } from './parse.ts';
 import { expertRecipe, isoMirror, renderPreseed } from './render.ts';
@@ -159,6 +159,7 @@ describe('preseed render: hostile input stays data', () => {
   });
 
   it('a profile name with control characters stays in its comment', () => {
-    expect(render({ ...BASE, name: 'a\u2028d-i passwd/root-login boolean true' }).split('\n')[0]).toBe('# rackboot preseed for Debian 12.5.0 (bookworm) from profile "a?d-i passwd/root-login boolean true"');
+    expect(commonProfileSchema.safeParse({ ...BASE, name: 'a\u2028d-i' }).success).toBe(false);
+    expect(renderPreseed(unchecked(commonProfileSchema.parse(BASE), { name: 'a\u2028d-i passwd/root-login boolean true' }), preseedSectionSchema.parse({}), ctxOf()).split('\n')[0]).toBe('# rackboot preseed for Debian 12.5.0 (bookworm) from profile "a?d-i passwd/root-login boolean true"');
   });
 });
