@@ -12,6 +12,7 @@ import { isIPv4, parseIPv4Range } from '../shared/net/ipv4.ts';
 import { parse, port, UsageError, write } from './cli/args.ts';
 import { isoCommand } from './cli/iso.ts';
 import { machinesCommand } from './cli/machines.ts';
+import { answersCommand } from './cli/answers.ts';
 import { startUiServer, type UiServer } from './core/api/ui-server.ts';
 import { createBootServer, type BootServer } from './core/server.ts';
 import { defaultDataDir } from './core/store/paths.ts';
@@ -27,6 +28,7 @@ Usage:
                                                run the core for the browser-mode UI; start serving from the UI
   rackboot iso info|ls|cat PATH ...            look inside an installer image (rackboot iso --help)
   rackboot machines [list|assign|rearm|done|rm] the machines table (rackboot machines --help)
+  rackboot answers [list|import|render|...]    answer profiles: kickstart, autoinstall, preseed (rackboot answers --help)
   rackboot --help | --version
 
 serve options:
@@ -298,6 +300,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     if (command === 'iso') return await isoCommand(rest);
     if (command === 'machines') return await machinesCommand(rest);
+    if (command === 'answers') return await answersCommand(rest);
     if (rest.includes('--help') || rest.includes('-h')) {
       process.stdout.write(HELP);
       return;

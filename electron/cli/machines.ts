@@ -4,7 +4,10 @@
  */
 import { resolve } from 'node:path';
 import { parseMac } from '../../shared/net/ipv4.ts';
-import { HostnameSchema } from '../../shared/api/contract.ts';
+import { HostnameSchema, ProfileIdSchema } from '../../shared/api/contract.ts';
+import { answerProfileSchema } from '../../shared/answers/answer-profile.ts';
+import { RackbootError } from '../../shared/api/errors.ts';
+import { createProfileStore } from '../core/answers/profiles.ts';
 import { createIsoLibrary } from '../core/iso/library.ts';
 import { createMachines, MachineError, type Machine } from '../core/boot/machines.ts';
 import { openStore } from '../core/store/store.ts';
@@ -15,13 +18,14 @@ export const MACHINES_HELP = `rackboot machines: the machines rackboot knows and
 
   rackboot machines [list] [--data DIR] [--human]         every machine: MAC, host name, ISO, state, firmware, last seen
   rackboot machines assign MAC --iso ID|PATH [--hostname NAME] [--chain auto|ipxe|pxelinux|grub]
-                           [--secure-boot on|off|unknown] [--data DIR]
+                           [--secure-boot on|off|unknown] [--profile ID|none] [--data DIR]
                                                           install that ISO on the machine's next network boot
   rackboot machines rearm MAC [--data DIR]                install again on the next boot
   rackboot machines done MAC [--data DIR]                 mark installed: local boot from now on
   rackboot machines rm MAC [--data DIR]                   forget the machine
 
-An ISO given by path is added to the library first. Run these while rackboot is stopped, or use the UI/API
+An ISO given by path is added to the library first. --profile names an answer profile (rackboot answers list);
+without one the machine gets the bootstrap answer file and its installer asks on the console. Run these while rackboot is stopped, or use the UI/API
 while it serves (a running server does not see changes made here until it restarts).
 `;
 
@@ -53,12 +57,14 @@ export async function machinesCommand(argv: string[]): Promise<void> {
     hostname: { type: 'string' },
     chain: { type: 'string' },
     'secure-boot': { type: 'string' },
+    profile: { type: 'string' },
   });
   if (sub === 'list' && positionals.length) throw new UsageError('usage: rackboot machines [list] [--data DIR] [--human]');
   if (sub !== 'list' && positionals.length !== 1) throw new UsageError(`usage: rackboot machines ${sub} MAC [--data DIR]`);
   const mac = positionals[0] ?? '';
   if (sub !== 'list' && !parseMac(mac)) throw new UsageError(`${mac} is not a MAC address (like 52:54:00:12:34:56)`);
-  if (sub !== 'assign' && (values.iso ?? values.hostname ?? values.chain ?? values['secure-boot']) !== undefined) throw new UsageError(`--iso, --hostname, --chain and --secure-boot go with assign`);
+  if (sub !== 'assign' && (values.iso ?? values.hostname ?? values.chain ?? values['secure-boot'] ?? values.profile) !== undefined) throw new UsageError(`--iso, --hostname, --chain, --secure-boot and --profile go with assign`);
+  if (values.profile !== undefined && values.profile !== 'none' && !ProfileIdSchema.safeParse(values.profile).success) throw new UsageError(`--profile ${values.profile} is not a profile id (rackboot answers list shows them)`);
   if (sub === 'assign' && !values.iso) throw new UsageError('assign needs --iso ID|PATH');
   if (values.chain !== undefined && !['auto', 'ipxe', 'pxelinux', 'grub'].includes(values.chain)) throw new UsageError(`--chain takes auto, ipxe, pxelinux or grub, not ${values.chain}`);
   if (values['secure-boot'] !== undefined && !['on', 'off', 'unknown'].includes(values['secure-boot'])) throw new UsageError(`--secure-boot takes on, off or unknown, not ${values['secure-boot']}`);
@@ -82,12 +88,26 @@ export async function machinesCommand(argv: string[]): Promise<void> {
       // An id in the library, or a path to add (and index) first.
       const rec = isos.get(iso) ?? (iso.includes('/') || /\.iso$/i.test(iso) ? await isos.add(iso).catch((e: Error) => Promise.reject(new MachinesCommandError(e.message))) : null);
       if (!rec) throw new MachinesCommandError(`no ISO ${iso} in the library (give a path to add one)`);
+      const profile = values.profile === undefined ? undefined : values.profile === 'none' ? null : values.profile;
+      if (profile) {
+        const profiles = createProfileStore(store, { validate: (b) => answerProfileSchema.parse(b) });
+        try {
+          const v = profiles.get(profile);
+          if (v.body === null) throw new MachinesCommandError(`answer profile ${profile} cannot be used: ${v.problem}`);
+        } catch (e) {
+          if (e instanceof RackbootError) throw new MachinesCommandError(e.message);
+          throw e;
+        } finally {
+          profiles.close();
+        }
+      }
       return print([
         machines.assign(mac, {
           isoId: rec.id,
           ...(values.hostname !== undefined ? { hostname: values.hostname } : {}),
           ...(values.chain !== undefined ? { chain: values.chain as Machine['chain'] } : {}),
           ...(values['secure-boot'] !== undefined ? { secureBoot: values['secure-boot'] as Machine['secureBoot'] } : {}),
+          ...(profile !== undefined ? { profile } : {}),
         }),
       ]);
     }

@@ -35,6 +35,7 @@ import { createTftpService } from './tftp/service.ts';
 import { createMachines, MachineError, type Machine } from './boot/machines.ts';
 import { createOrchestrator } from './boot/orchestrator.ts';
 import { createRouterAdvertiser, type RouterAdvertiser } from './net/router-advert.ts';
+import { createAnswerService, type AnswerService } from './answers/api.ts';
 import { stageProgress } from '../../shared/model/stage.ts';
 import { trackProgress } from './boot/progress.ts';
 
@@ -56,6 +57,8 @@ export interface BootServer {
   readonly events: EventBus;
   readonly store: Store;
   readonly isos: IsoLibrary;
+  /** Answer profiles (export/import files for the CLI; everything else goes through `api`). */
+  readonly answers: AnswerService;
   status(): ServerStatus;
   /** The ISOs being served now (empty when stopped). */
   servedIsos(): OpenIso[];
@@ -230,6 +233,19 @@ export function createBootServer(options: BootServerOptions): BootServer {
   let dhcp: DhcpService | null = null;
   let advertiser: RouterAdvertiser | null = null;
   const machines = createMachines({ store, emit, isoExists: (id) => isos.get(id) !== null });
+  /** A reservation's address with the served subnet's prefix, router and DNS (static answer-file networking). */
+  const staticAddress = (mac: string) => {
+    const r = settings.reservations.find((x) => x.mac === mac);
+    if (!r || !config) return null;
+    return { ip: r.ip, prefix: config.subnet.prefix, gateway: config.router, dns: config.dns };
+  };
+  const answers = createAnswerService({
+    store,
+    isos,
+    machines,
+    where: () => ({ address: config?.address ?? settings.address ?? '127.0.0.1', httpPort: config?.httpPort ?? settings.httpPort }),
+    staticAddress,
+  });
   const boot = createOrchestrator({
     machines,
     served: () => served,
@@ -238,6 +254,8 @@ export function createBootServer(options: BootServerOptions): BootServer {
     policy: () => ({ unknown: settings.unknownPolicy, defaultIso: settings.defaultIso === null ? null : (isos.get(settings.defaultIso)?.id ?? settings.defaultIso), console: settings.kernelConsole, menuTimeoutSeconds: settings.menuTimeoutSeconds }),
     emit,
     leaseMac: (ip) => dhcp?.macForIp(ip),
+    profile: (id) => answers.load(id),
+    staticAddress,
     ipxeClient: (mac) => {
       if (!config || !settings.ipxeRouterAdvert) return;
       advertiser ??= createRouterAdvertiser({ iface: config.interface, mac: config.mac, emit });
@@ -419,11 +437,18 @@ export function createBootServer(options: BootServerOptions): BootServer {
       return isos.list().map(summary);
     },
     listMachines: async () => machines.list().map(machineSummary),
-    assignMachine: async ({ mac, isoId, hostname, chain, secureBoot }) => {
+    assignMachine: async ({ mac, isoId, hostname, chain, secureBoot, profile }) => {
       if (!isos.get(isoId)) throw new RackbootError('ISO_NOT_FOUND', `no ISO with id ${isoId} in the library`);
+      if (profile) answers.profiles.get(profile); // NO_SUCH_PROFILE before anything changes
       return machineSummary(
         machineCall(() =>
-          machines.assign(mac, { isoId, ...(hostname !== undefined ? { hostname } : {}), ...(chain !== undefined ? { chain } : {}), ...(secureBoot !== undefined ? { secureBoot } : {}) }),
+          machines.assign(mac, {
+            isoId,
+            ...(hostname !== undefined ? { hostname } : {}),
+            ...(chain !== undefined ? { chain } : {}),
+            ...(secureBoot !== undefined ? { secureBoot } : {}),
+            ...(profile !== undefined ? { profile } : {}),
+          }),
         ),
       );
     },
@@ -437,6 +462,7 @@ export function createBootServer(options: BootServerOptions): BootServer {
       if (!isos.get(id)) throw new RackbootError('ISO_NOT_FOUND', `no ISO with id ${id} in the library`);
       return isos.verify(id, sha256).catch(isoFailure);
     },
+    ...answers.api,
   };
 
   function machineSummary(m: Machine): MachineSummary {
@@ -474,6 +500,7 @@ export function createBootServer(options: BootServerOptions): BootServer {
     events,
     store,
     isos,
+    answers,
     status,
     servedIsos: () => [...served.values()],
     onStatus(listener) {
@@ -498,6 +525,7 @@ export function createBootServer(options: BootServerOptions): BootServer {
       await stop();
       closed = true;
       await isos.close();
+      answers.close();
       events.flush();
       store.close();
     },

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { isIPv4, parseCidr, parseIPv4Range, parseMac } from '../net/ipv4.ts';
 import { BootEventSchema } from '../model/event.ts';
 import { BOOT_STAGES } from '../model/stage.ts';
+import { ANSWER_FAMILIES } from '../answers/answer-profile.ts';
 import { API_ERROR_CODES } from './errors.ts';
 import { METHOD_NAMES, STREAM_NAMES } from './names.ts';
 import { toApiError, type Result } from './result.ts';
@@ -206,6 +207,45 @@ export type MachineSummary = z.infer<typeof MachineSummarySchema>;
 
 const MacInput = z.object({ mac: MacSchema }).strict();
 
+// ---------------------------------------------------------------------------------------- answer profiles
+
+/** Profile ids are slugs of their names (electron/core/answers/profiles.ts). */
+export const ProfileIdSchema = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'a profile id: lower-case letters, digits and hyphens');
+export const AnswerFamilySchema = z.enum(ANSWER_FAMILIES);
+/** A profile body as forms send it; the core validates it against shared/answers/answer-profile.ts and reports issues as values. */
+const ProfileBodySchema = z.record(z.string(), z.unknown());
+export const AnswerIssueSchema = z.object({
+  path: z.array(z.union([z.string(), z.number()])),
+  code: z.string(),
+  message: z.string(),
+  severity: z.enum(['error', 'warning']),
+});
+export const ProfileSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  familyHint: z.string().nullable(),
+  currentVersion: z.number().int(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  /** Why the stored profile no longer validates; null when it does. */
+  problem: z.string().nullable(),
+});
+export type ProfileSummary = z.infer<typeof ProfileSummarySchema>;
+export const ProfileSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  version: z.number().int(),
+  currentVersion: z.number().int(),
+  note: z.string().nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  /** The validated body (passwords as hashes only), or null with `problem` and the stored `raw` body. */
+  body: ProfileBodySchema.nullable(),
+  problem: z.string().nullable(),
+  raw: z.unknown().optional(),
+});
+export type ProfileDetail = z.infer<typeof ProfileSchema>;
+
 const method = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
 
 export const contract = {
@@ -235,6 +275,8 @@ export const contract = {
           hostname: HostnameSchema.nullable().optional(),
           chain: z.enum(['auto', 'ipxe', 'pxelinux', 'grub']).optional(),
           secureBoot: z.enum(['unknown', 'on', 'off']).optional(),
+          /** Answer profile id; null: the bootstrap answer file (the installer asks on its console). */
+          profile: ProfileIdSchema.nullable().optional(),
         })
         .strict(),
       MachineSummarySchema,
@@ -243,6 +285,31 @@ export const contract = {
     markMachineDone: method(MacInput, MachineSummarySchema),
     removeMachine: method(MacInput, z.array(MachineSummarySchema)),
     verifyIso: method(z.object({ id: z.string().min(1).max(100), sha256: z.string().regex(/^[0-9a-fA-F]{64}$/).optional() }).strict(), VerifyResultSchema),
+    listProfiles: method(z.void(), z.array(ProfileSummarySchema)),
+    getProfile: method(z.object({ id: ProfileIdSchema, version: z.number().int().min(1).optional() }).strict(), ProfileSchema),
+    /** A new version (or a new profile without `id`); `{ plain }` passwords are hashed first. Field errors come back as issues, nothing saved. */
+    saveProfile: method(
+      z.object({ id: ProfileIdSchema.optional(), name: z.string().min(1).max(100), body: ProfileBodySchema, note: z.string().max(1000).nullable().optional() }).strict(),
+      z.object({ profile: ProfileSchema.nullable(), issues: z.array(AnswerIssueSchema) }),
+    ),
+    /** Field and semantic issues for one installer family (from `isoId`, or `family`) and firmware. */
+    validateProfile: method(
+      z.object({ body: ProfileBodySchema, isoId: z.string().min(1).max(100).optional(), family: AnswerFamilySchema.optional(), firmware: z.enum(['bios', 'uefi']).optional(), mac: MacSchema.optional() }).strict(),
+      z.object({ family: AnswerFamilySchema, issues: z.array(AnswerIssueSchema) }),
+    ),
+    /** The files a machine would be served for an ISO: a stored profile (`id`) or an unsaved body. */
+    renderProfile: method(
+      z.object({ id: ProfileIdSchema.optional(), body: ProfileBodySchema.optional(), isoId: z.string().min(1).max(100), mac: MacSchema.optional(), firmware: z.enum(['bios', 'uefi']).optional() }).strict(),
+      z.object({ family: AnswerFamilySchema, files: z.array(z.object({ name: z.string(), text: z.string() })), issues: z.array(AnswerIssueSchema) }),
+    ),
+    /** An existing kickstart / autoinstall / preseed as an unsaved profile body, with what needs a look. */
+    importAnswerFile: method(
+      z.object({ text: z.string().max(4 * 1024 * 1024), family: AnswerFamilySchema, name: z.string().min(1).max(100).optional() }).strict(),
+      z.object({ body: ProfileBodySchema, issues: z.array(AnswerIssueSchema) }),
+    ),
+    profileHistory: method(z.object({ id: ProfileIdSchema }).strict(), z.array(z.object({ version: z.number().int(), note: z.string().nullable(), createdAt: z.number(), current: z.boolean() }))),
+    revertProfile: method(z.object({ id: ProfileIdSchema, version: z.number().int().min(1) }).strict(), ProfileSchema),
+    removeProfile: method(z.object({ id: ProfileIdSchema }).strict(), z.array(ProfileSummarySchema)),
   },
   streams: {
     event: BootEventSchema,

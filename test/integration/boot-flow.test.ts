@@ -120,6 +120,53 @@ describe.skipIf(missing('xorriso', 'curl', 'tftp'))('install lifecycle over HTTP
     expect(stages).toEqual(expect.arrayContaining(['config', 'answer', 'installer', 'done', 'local']));
   });
 
+  it('a machine with an answer profile gets the rendered kickstart: its host name, its MAC, a hashed password, the live token', async () => {
+    const mac = '52:54:00:6b:00:02';
+    const hyphen = '52-54-00-6b-00-02';
+    const imported = await core.api.importAnswerFile({ family: 'kickstart', text: 'lang de_DE.UTF-8\nkeyboard de\ntimezone Europe/Berlin --utc\nrootpw --plaintext s3cret\nautopart --type=lvm\n%packages\n@^minimal-environment\n%end\n' });
+    expect(imported.issues.map((i) => i.code).join(' ')).toMatch(/PLAIN/);
+    const saved = await core.api.saveProfile({ name: 'web servers', body: imported.body });
+    expect(saved.issues).toEqual([]);
+    const id = saved.profile!.id;
+    // The stored body holds a hash, never the password.
+    expect(JSON.stringify((await core.api.getProfile({ id })).body)).not.toContain('s3cret');
+
+    await core.api.assignMachine({ mac, isoId: ID, hostname: 'web01', profile: id });
+    const ks = await curl(`answers/${hyphen}/ks.cfg`);
+    expect(ks.status).toBe(200);
+    expect(ks.body).toMatch(/^lang de_DE\.UTF-8$/m);
+    expect(ks.body).toMatch(/^timezone Europe\/Berlin --utc$/m);
+    expect(ks.body).toMatch(/^rootpw --iscrypted \$6\$/m);
+    expect(ks.body).not.toContain('s3cret');
+    expect(ks.body).toMatch(new RegExp(`^network .*--device=${mac}.*--hostname=web01`, 'm'));
+    expect(ks.body).toContain(`url --url=${http}/iso/${ID}/`);
+    const token = /token=([0-9a-f]{24})/.exec(ks.body)![1]!;
+    expect((await curl(`api/callback/${hyphen}/done?token=${token}`)).status).toBe(200);
+    expect((await core.api.listMachines(undefined)).find((m) => m.mac === mac)).toMatchObject({ state: 'installed', profile: id });
+
+    // The preview is the same file, with a token that finishes nothing.
+    const preview = await core.api.renderProfile({ id, isoId: ID, mac });
+    expect(preview.files.map((f) => f.name)).toEqual(['ks.cfg']);
+    expect(preview.files[0]!.text).toContain('token=preview');
+    // A profile in use cannot be removed.
+    await expect(core.api.removeProfile({ id })).rejects.toMatchObject({ code: 'PROFILE_IN_USE' });
+  });
+
+  it('a profile that cannot be written for the machine is not served, and says why', async () => {
+    const mac = '52:54:00:6b:00:03';
+    // Fine for every family's fields; but a kickstart %post cannot hold a line that ends the section.
+    const saved = await core.api.saveProfile({ name: 'broken', body: { name: 'broken', postScript: 'echo one\n%end\necho two' } });
+    expect(saved.issues).toEqual([]);
+    const id = saved.profile!.id;
+    const checked = await core.api.validateProfile({ body: saved.profile!.body!, isoId: ID });
+    expect(checked.family).toBe('kickstart');
+    expect(checked.issues.some((i) => i.severity === 'error' && i.path.join('.') === 'postScript')).toBe(true);
+    await core.api.assignMachine({ mac, isoId: ID, profile: id });
+    expect((await curl('answers/52-54-00-6b-00-03/ks.cfg')).status).toBe(404);
+    expect(events.some((e) => e.mac === mac && e.level === 'error' && /ks\.cfg not served: profile broken cannot be written/.test(e.msg))).toBe(true);
+    await expect(core.api.assignMachine({ mac, isoId: ID, profile: 'no-such-profile' })).rejects.toMatchObject({ code: 'NO_SUCH_PROFILE' });
+  });
+
   it('hostile per-machine paths are not found, and the server keeps serving', async () => {
     for (const p of ['boot/../boot.ipxe', 'boot/52-54-00-6b-00-0.ipxe', 'answers/52-54-00-6b-00-01/..%2f..%2fetc%2fpasswd', 'api/callback/52-54-00-6b-00-01/reboot?token=x']) {
       expect([400, 404], p).toContain((await curl(p)).status);

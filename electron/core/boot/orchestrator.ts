@@ -10,6 +10,8 @@ import type { ClientInfo } from '../../../shared/boot/classify.ts';
 import type { BootChoice } from '../../../shared/boot/bootfile.ts';
 import { bootScript, BUNDLED, decide, distroShim, toBootChoice, type BootContext, type BootIso, type BootScript, type ConfigLoader, type MachineBoot } from '../../../shared/boot/decide.ts';
 import { answerFileName, bootstrapAnswer } from '../../../shared/boot/bootstrap-answers.ts';
+import { familyOf, renderAnswerFile, type AnswerProfile } from '../../../shared/answers/answer-profile.ts';
+import type { AnswerContext } from '../../../shared/answers/profile.ts';
 import { answerPath, callbackBasePath, parseBootPath, type BootPath } from '../../../shared/boot/paths.ts';
 import { renderGrub, renderGrubDispatcher } from '../../../shared/boot/render-grub.ts';
 import { renderIpxe } from '../../../shared/boot/render-ipxe.ts';
@@ -44,7 +46,17 @@ export interface OrchestratorOptions {
   leaseMac?: (ip: string) => string | null | undefined;
   /** An iPXE client is being answered (its network configuration is under way). */
   ipxeClient?: (mac: string) => void;
+  /** A machine's answer profile by id: its body, or why it cannot be used. */
+  profile?: (id: string) => { body: AnswerProfile } | { problem: string };
+  /** The static settings a machine's reservation gives it (for profiles with static addressing), or null. */
+  staticAddress?: (mac: string) => AnswerContext['address'];
 }
+
+/** `9.4` -> 4; null without a minor version. */
+const minorOf = (version: string | null): number | null => {
+  const m = version ? /^\d+\.(\d+)/.exec(version) : null;
+  return m ? Number(m[1]) : null;
+};
 
 export interface Orchestrator {
   /** The DHCP service's boot-file hook. */
@@ -175,7 +187,34 @@ export function createOrchestrator(o: OrchestratorOptions): Orchestrator {
       if (m.state === 'installed') o.emit({ service: 'core', level: 'warn', mac, msg: `${mac}: asked for ${file} but its install is finished (re-arm it to install again)` });
       return null;
     }
-    const text = bootstrapAnswer(iso.info, file, { isoUrl: `http://${c.address}:${c.httpPort}/iso/${iso.id}/`, callbackBase: `http://${c.address}:${c.httpPort}/${callbackBasePath(mac)}`, token: m.token, hostname: m.hostname });
+    const isoUrl = `http://${c.address}:${c.httpPort}/iso/${iso.id}/`;
+    const callbackBase = `http://${c.address}:${c.httpPort}/${callbackBasePath(mac)}`;
+    const family = familyOf(iso.info.family);
+    let text: string | null;
+    if (m.profile && family) {
+      const loaded = o.profile?.(m.profile) ?? { problem: 'answer profiles are not available' };
+      if ('problem' in loaded) {
+        o.emit({ service: 'core', level: 'error', mac, msg: `${mac}: ${file} not served: profile ${m.profile}: ${loaded.problem}`, fields: { profile: m.profile, file } });
+        return null;
+      }
+      const ctx: AnswerContext = {
+        mac,
+        hostname: m.hostname,
+        address: loaded.body.network.mode === 'static' ? (o.staticAddress?.(mac) ?? null) : null,
+        firmware: m.firmware === 'bios' ? 'bios' : 'uefi',
+        isoUrl,
+        callbacks: { started: `${callbackBase}/started?token=${m.token}`, done: `${callbackBase}/done?token=${m.token}` },
+        distro: { id: iso.info.distro ?? iso.info.family, name: iso.info.name, major: iso.info.major, minor: minorOf(iso.info.version) },
+      };
+      try {
+        text = renderAnswerFile(loaded.body, family, file, ctx);
+      } catch (e) {
+        o.emit({ service: 'core', level: 'error', mac, msg: `${mac}: ${file} not served: profile ${m.profile} cannot be written for ${iso.info.name}: ${(e as Error).message}`, fields: { profile: m.profile, file } });
+        return null;
+      }
+    } else {
+      text = bootstrapAnswer(iso.info, file, { isoUrl, callbackBase, token: m.token, hostname: m.hostname });
+    }
     if (text === null) return null;
     if (file === answerFileName(iso.info)) {
       o.machines.markInstalling(mac);

@@ -42,6 +42,15 @@ function fakeApi() {
     markMachineDone: () => Promise.resolve({ ok: false, error: { code: 'NO_SUCH_MACHINE', message: 'no machine' } }),
     removeMachine: () => ok([]),
     verifyIso: () => Promise.resolve({ ok: false, error: { code: 'ISO_NOT_FOUND', message: 'no such ISO' } }),
+    listProfiles: () => ok([]),
+    getProfile: () => Promise.resolve({ ok: false, error: { code: 'NO_SUCH_PROFILE', message: 'no profile' } }),
+    saveProfile: () => ok({ profile: null, issues: [] }),
+    validateProfile: () => ok({ family: 'kickstart', issues: [] }),
+    renderProfile: () => ok({ family: 'kickstart', files: [], issues: [] }),
+    importAnswerFile: () => ok({ body: {}, issues: [] }),
+    profileHistory: () => ok([]),
+    revertProfile: () => Promise.resolve({ ok: false, error: { code: 'NO_SUCH_PROFILE', message: 'no profile' } }),
+    removeProfile: () => ok([]),
     on: (<S extends StreamName>(stream: S, l: (d: StreamData<S>) => void) => {
       let set = listeners.get(stream);
       if (!set) listeners.set(stream, (set = new Set()));

@@ -1,0 +1,62 @@
+/**
+ * `rackboot answers` from a shell: import an installer's own file, render what a machine would get for an ISO,
+ * validate with exit codes, assign the profile with `rackboot machines assign --profile`.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bytes, makeIso, rockyTree } from '../helpers/iso.ts';
+import { runCli, tempDir } from '../helpers/rackboot.ts';
+import { missing } from '../helpers/tools.ts';
+
+let dir: ReturnType<typeof tempDir>;
+let data: string;
+let iso: string;
+
+beforeAll(() => {
+  dir = tempDir('rackboot-cli-answers-');
+  data = join(dir.path, 'data');
+  if (missing('xorriso')) return;
+  iso = makeIso(join(dir.path, 'Rocky-9.4-x86_64-dvd.iso'), rockyTree(bytes(1000, 1), bytes(2000, 2)), { label: 'Rocky-9-4-x86_64-dvd', scratch: dir.path });
+});
+afterAll(() => dir.remove());
+
+const cli = (...args: string[]) => runCli([...args, '--data', data], { timeoutMs: 60_000 });
+
+describe.skipIf(missing('xorriso'))('rackboot answers', () => {
+  it('imports a kickstart, renders it for a machine and an ISO, validates it, and a machine is assigned it', async () => {
+    const ks = join(dir.path, 'web.ks');
+    writeFileSync(ks, 'lang en_US.UTF-8\nkeyboard us\ntimezone UTC --utc\nrootpw --plaintext secret\nautopart --type=lvm\n%post\necho hello > /etc/motd\n%end\n');
+    const imported = await cli('answers', 'import', ks, '--name', 'Web servers');
+    expect(imported.code, imported.stderr).toBe(0);
+    const out = JSON.parse(imported.stdout.trim()) as { profile: { id: string; version: number } };
+    expect(out.profile).toEqual({ id: 'web-servers', name: 'Web servers', version: 1 });
+
+    const rendered = await cli('answers', 'render', 'web-servers', '--iso', iso, '--mac', '52:54:00:6e:00:01', '--file', 'ks.cfg');
+    expect(rendered.code, rendered.stderr).toBe(0);
+    expect(rendered.stdout).toMatch(/^rootpw --iscrypted \$6\$/m);
+    expect(rendered.stdout).not.toContain('secret');
+    expect(rendered.stdout).toContain('echo hello > /etc/motd');
+    expect(rendered.stdout).toMatch(/^network --bootproto=dhcp --device=52:54:00:6e:00:01/m);
+
+    expect((await cli('answers', 'validate', 'web-servers', '--family', 'kickstart')).code).toBe(0);
+    const assign = await cli('machines', 'assign', '52:54:00:6e:00:01', '--iso', iso, '--profile', 'web-servers');
+    expect(assign.code, assign.stderr).toBe(0);
+    expect(JSON.parse(assign.stdout.trim())).toMatchObject({ profile: 'web-servers', state: 'armed' });
+    const gone = await cli('machines', 'assign', '52:54:00:6e:00:02', '--iso', iso, '--profile', 'nobody');
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/no answer profile "nobody"/);
+  });
+
+  it('validate exits 1 on errors and names the field; bad arguments exit 2', async () => {
+    const json = join(dir.path, 'broken.json');
+    writeFileSync(json, JSON.stringify({ name: 'broken', postScript: 'a\n%end\nb' }));
+    expect((await cli('answers', 'import', json)).code).toBe(0);
+    const v = await cli('answers', 'validate', 'broken', '--family', 'kickstart');
+    expect(v.code).toBe(1);
+    expect(JSON.parse(v.stdout.trim()).issues.some((i: { path: string[] }) => i.path.join('.') === 'postScript')).toBe(true);
+    expect((await cli('answers', 'render', 'broken')).code).toBe(2);
+    expect((await cli('answers', 'validate', 'broken', '--family', 'windows')).code).toBe(2);
+    expect((await cli('answers', 'show', 'Not An Id')).code).toBe(2);
+  });
+});
