@@ -114,8 +114,8 @@ export async function answersCommand(argv: string[]): Promise<void> {
           // Not JSON: an installer's own file.
         }
         if (json !== undefined && typeof json === 'object' && json !== null && (json as { format?: unknown }).format !== undefined) {
-          const saved = await call(Promise.resolve().then(() => answersImportExport(core, text, values.name)));
-          write(saved);
+          const saved = await call(api.importProfile({ text, ...(values.name ? { name: values.name } : {}) }));
+          write({ profile: { id: saved.id, name: saved.name, version: saved.version }, issues: [] });
           return;
         }
         let body: Record<string, unknown>;
@@ -169,7 +169,7 @@ export async function answersCommand(argv: string[]): Promise<void> {
         return;
       }
       case 'export':
-        process.stdout.write(await call(Promise.resolve().then(() => answersExport(core, id))));
+        process.stdout.write((await call(api.exportProfile({ id }))).text);
         return;
       case 'rm':
         await call(api.removeProfile({ id }));
@@ -180,11 +180,3 @@ export async function answersCommand(argv: string[]): Promise<void> {
   }
 }
 
-function answersExport(core: BootServer, id: string): string {
-  return core.answers.profiles.export(id) + '\n';
-}
-
-function answersImportExport(core: BootServer, text: string, name: string | undefined) {
-  const saved = core.answers.profiles.import(text, name ? { name } : {});
-  return { profile: { id: saved.id, name: saved.name, version: saved.version }, issues: [] };
-}

@@ -35,7 +35,7 @@ import { createTftpService } from './tftp/service.ts';
 import { createMachines, MachineError, type Machine } from './boot/machines.ts';
 import { createOrchestrator } from './boot/orchestrator.ts';
 import { createRouterAdvertiser, type RouterAdvertiser } from './net/router-advert.ts';
-import { createAnswerService, type AnswerService } from './answers/api.ts';
+import { createAnswerService } from './answers/api.ts';
 import { stageProgress } from '../../shared/model/stage.ts';
 import { trackProgress } from './boot/progress.ts';
 
@@ -57,8 +57,6 @@ export interface BootServer {
   readonly events: EventBus;
   readonly store: Store;
   readonly isos: IsoLibrary;
-  /** Answer profiles (export/import files for the CLI; everything else goes through `api`). */
-  readonly answers: AnswerService;
   status(): ServerStatus;
   /** The ISOs being served now (empty when stopped). */
   servedIsos(): OpenIso[];
@@ -500,7 +498,6 @@ export function createBootServer(options: BootServerOptions): BootServer {
     events,
     store,
     isos,
-    answers,
     status,
     servedIsos: () => [...served.values()],
     onStatus(listener) {

@@ -310,6 +310,10 @@ export const contract = {
     profileHistory: method(z.object({ id: ProfileIdSchema }).strict(), z.array(z.object({ version: z.number().int(), note: z.string().nullable(), createdAt: z.number(), current: z.boolean() }))),
     revertProfile: method(z.object({ id: ProfileIdSchema, version: z.number().int().min(1) }).strict(), ProfileSchema),
     removeProfile: method(z.object({ id: ProfileIdSchema }).strict(), z.array(ProfileSummarySchema)),
+    /** A profile version as a file another rackboot imports (`rackboot answers import FILE`, or `importProfile`). */
+    exportProfile: method(z.object({ id: ProfileIdSchema, version: z.number().int().min(1).optional() }).strict(), z.object({ fileName: z.string(), text: z.string() })),
+    /** Saves a file made by `exportProfile` as a new profile (renamed when `name` is given). */
+    importProfile: method(z.object({ text: z.string().max(4 * 1024 * 1024), name: z.string().min(1).max(100).optional() }).strict(), ProfileSchema),
   },
   streams: {
     event: BootEventSchema,

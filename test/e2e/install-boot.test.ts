@@ -123,6 +123,24 @@ function waitFor(server: Running, test: (l: LogLine) => boolean, timeoutMs: numb
 
 const stageIs = (mac: string, stage: string) => (l: LogLine) => l.mac === mac && l.fields?.stage === stage;
 
+/**
+ * Every cell installs with a real answer profile (shared/answers), imported with `rackboot answers import` and
+ * assigned with `machines assign --profile`: the guest fetches the file rendered for its family, its MAC and
+ * its ISO. Password "rackboot" (openssl passwd -6).
+ */
+const PROFILE = {
+  name: 'e2e',
+  locale: { language: 'en_US.UTF-8', keyboard: 'us', timezone: 'Europe/Berlin' },
+  network: { mode: 'dhcp', domain: 'rack.test' },
+  disk: { target: 'auto', layout: 'lvm' },
+  accounts: {
+    root: { hash: '$6$rackbootE2Etest0$ie6n44uIQh/jgSzcm.f5vdyDq1dIhYruWLQ2R4Dc1UJ0A8iMevtu.O1XyUa4UbfD0.DxSyAvroytT0/d.YzwJ/' },
+    user: { name: 'ops', fullName: 'Rack Ops', password: { hash: '$6$rackbootE2Etest0$ie6n44uIQh/jgSzcm.f5vdyDq1dIhYruWLQ2R4Dc1UJ0A8iMevtu.O1XyUa4UbfD0.DxSyAvroytT0/d.YzwJ/' }, admin: true },
+  },
+  packages: { install: ['vim'] },
+  postScript: 'echo installed by rackboot > /etc/motd',
+};
+
 let n = 0;
 /** One cell end to end; returns timings for the matrix table. */
 export async function runCell(cell: Cell): Promise<Record<string, number>> {
@@ -137,7 +155,11 @@ export async function runCell(cell: Cell): Promise<Record<string, number>> {
   const timings: Record<string, number> = {};
   try {
     const iso = fixtures.iso(cell.iso);
-    const assign = await runCli(['machines', 'assign', mac, '--iso', iso, '--hostname', 'node1', '--data', data, ...(cell.chain ? ['--chain', cell.chain] : []), ...(cell.secureBoot ? ['--secure-boot', cell.secureBoot] : [])], { timeoutMs: 30_000 });
+    const profileFile = join(work.path, 'profile.json');
+    writeFileSync(profileFile, JSON.stringify(PROFILE));
+    const imported = await runCli(['answers', 'import', profileFile, '--data', data], { timeoutMs: 30_000 });
+    expect(imported.code, imported.stderr).toBe(0);
+    const assign = await runCli(['machines', 'assign', mac, '--iso', iso, '--hostname', 'node1', '--profile', 'e2e', '--data', data, ...(cell.chain ? ['--chain', cell.chain] : []), ...(cell.secureBoot ? ['--secure-boot', cell.secureBoot] : [])], { timeoutMs: 30_000 });
     expect(assign.code, assign.stderr).toBe(0);
     if (cell.mode === 'proxy') {
       const host = net.addHost('198.18.0.2');
@@ -183,8 +205,11 @@ export async function runCell(cell: Cell): Promise<Record<string, number>> {
     expect(config, 'an install config was served').toBeDefined();
 
     if (cell.realInstaller) {
-      // debian-installer got its preseed from rackboot: that is as far as an install can go without a disk.
+      // debian-installer got the preseed rendered from the profile, read it and ran its early_command: the
+      // "started" callback. That is as far as an install goes here (the guest has no disk).
       expect((server.lines as LogLine[]).some((l) => l.service === 'http' && l.mac === mac && /answers\/.*\/preseed\.cfg/.test(String(l.fields?.path)) && l.fields?.status === 200)).toBe(true);
+      await waitFor(server, stageIs(mac, 'installer'), 120_000, `the preseed's early_command callback from ${mac}`, vm);
+      timings.installerSeconds = Math.round((Date.now() - t0) / 100) / 10;
       return timings;
     }
 

@@ -40,6 +40,20 @@ describe.skipIf(missing('xorriso'))('rackboot answers', () => {
     expect(rendered.stdout).toMatch(/^network --bootproto=dhcp --device=52:54:00:6e:00:01/m);
 
     expect((await cli('answers', 'validate', 'web-servers', '--family', 'kickstart')).code).toBe(0);
+    // export -> import under another name: the same body, a new profile.
+    const exported = await cli('answers', 'export', 'web-servers');
+    expect(exported.code, exported.stderr).toBe(0);
+    const file = join(dir.path, 'web.rackboot-profile.json');
+    writeFileSync(file, exported.stdout);
+    const copy = await cli('answers', 'import', file, '--name', 'Web copy');
+    expect(copy.code, copy.stderr).toBe(0);
+    expect(JSON.parse(copy.stdout.trim()).profile).toMatchObject({ id: 'web-copy', version: 1 });
+    const [a, b] = await Promise.all([cli('answers', 'show', 'web-servers'), cli('answers', 'show', 'web-copy')]);
+    const body = (s: string) => {
+      const { name: _n, ...rest } = (JSON.parse(s.trim()) as { body: Record<string, unknown> }).body;
+      return rest;
+    };
+    expect(body(b.stdout)).toEqual(body(a.stdout));
     const assign = await cli('machines', 'assign', '52:54:00:6e:00:01', '--iso', iso, '--profile', 'web-servers');
     expect(assign.code, assign.stderr).toBe(0);
     expect(JSON.parse(assign.stdout.trim())).toMatchObject({ profile: 'web-servers', state: 'armed' });

@@ -15,7 +15,10 @@ import type { IsoLibrary, IsoRecord } from '../iso/library.ts';
 import type { Store } from '../store/store.ts';
 import { createProfileStore, type ProfileStore, type ProfileVersion } from './profiles.ts';
 
-type AnswerHandlers = Pick<ApiHandlers, 'listProfiles' | 'getProfile' | 'saveProfile' | 'validateProfile' | 'renderProfile' | 'importAnswerFile' | 'profileHistory' | 'revertProfile' | 'removeProfile'>;
+type AnswerHandlers = Pick<
+  ApiHandlers,
+  'listProfiles' | 'getProfile' | 'saveProfile' | 'validateProfile' | 'renderProfile' | 'importAnswerFile' | 'profileHistory' | 'revertProfile' | 'removeProfile' | 'exportProfile' | 'importProfile'
+>;
 
 export interface AnswerService {
   profiles: ProfileStore<AnswerProfile>;
@@ -138,6 +141,8 @@ export function createAnswerService(o: AnswerServiceOptions): AnswerService {
       profiles.remove(id);
       return profiles.list();
     },
+    exportProfile: async ({ id, version }) => ({ fileName: `${id}.rackboot-profile.json`, text: profiles.export(id, version) + '\n' }),
+    importProfile: async ({ text, name }) => detail({ ...profiles.import(text, name ? { name } : {}), problem: null }),
   };
 
   return {

@@ -51,6 +51,8 @@ function fakeApi() {
     profileHistory: () => ok([]),
     revertProfile: () => Promise.resolve({ ok: false, error: { code: 'NO_SUCH_PROFILE', message: 'no profile' } }),
     removeProfile: () => ok([]),
+    exportProfile: () => ok({ fileName: 'x.json', text: '{}' }),
+    importProfile: () => Promise.resolve({ ok: false, error: { code: 'INVALID_PROFILE', message: 'not a profile' } }),
     on: (<S extends StreamName>(stream: S, l: (d: StreamData<S>) => void) => {
       let set = listeners.get(stream);
       if (!set) listeners.set(stream, (set = new Set()));
