@@ -1,9 +1,6 @@
-import { DhcpModePicker } from '../features/setup/components/DhcpModePicker.tsx';
-import { InterfacePicker } from '../features/setup/components/InterfacePicker.tsx';
-import { StartStop } from '../features/setup/components/StartStop.tsx';
-import { EventLog } from '../features/events/components/EventLog.tsx';
-import { ServiceList } from '../features/status/components/ServiceList.tsx';
+import { useState } from 'react';
 import { useApp } from './context.ts';
+import { SCREENS } from './screens.ts';
 import { selectors } from './store.ts';
 import { ERROR_TITLES } from './wording.ts';
 
@@ -12,6 +9,9 @@ export function App({ mode }: { mode: 'electron' | 'browser' }) {
   const connection = useApp(selectors.connection);
   const status = useApp(selectors.status);
   const { dismissError } = useApp(selectors.actions);
+  const [screenId, setScreenId] = useState(SCREENS[0]!.id);
+  const screen = SCREENS.find((x) => x.id === screenId) ?? SCREENS[0]!;
+  const Current = screen.component;
 
   return (
     <div className="app">
@@ -26,6 +26,15 @@ export function App({ mode }: { mode: 'electron' | 'browser' }) {
           </span>
         )}
       </header>
+      {SCREENS.length > 1 && (
+        <nav className="tabs" aria-label="Screens">
+          {SCREENS.map((x) => (
+            <button key={x.id} type="button" className={x.id === screen.id ? 'tab on' : 'tab'} aria-current={x.id === screen.id ? 'page' : undefined} onClick={() => setScreenId(x.id)}>
+              {x.label}
+            </button>
+          ))}
+        </nav>
+      )}
       {connection === 'closed' && <div className="banner warn">Lost the connection to rackboot; reconnecting…</div>}
       {error && (
         <div className="banner error" role="alert">
@@ -35,17 +44,7 @@ export function App({ mode }: { mode: 'electron' | 'browser' }) {
           </button>
         </div>
       )}
-      <main className="grid">
-        <div className="col">
-          <InterfacePicker />
-          <DhcpModePicker />
-          <StartStop />
-        </div>
-        <div className="col">
-          <ServiceList />
-          <EventLog />
-        </div>
-      </main>
+      <Current />
     </div>
   );
 }
