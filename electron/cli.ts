@@ -29,6 +29,8 @@ Usage:
   rackboot iso info|ls|cat PATH ...            look inside an installer image (rackboot iso --help)
   rackboot machines [list|assign|rearm|done|rm] the machines table (rackboot machines --help)
   rackboot answers [list|import|render|...]    answer profiles: kickstart, autoinstall, preseed (rackboot answers --help)
+  rackboot dhcp-probe --interface IFACE        is another DHCP server on that network? one DISCOVER, no lease taken;
+                                               prints the offers and the DHCP mode to use (root: port 68)
   rackboot --help | --version
 
 serve options:
@@ -287,6 +289,17 @@ export function openBrowser(url: string): boolean {
   }
 }
 
+async function dhcpProbe(argv: string[]): Promise<void> {
+  const { values } = parse(argv, { interface: { type: 'string' }, data: { type: 'string' } });
+  if (!values.interface) throw new UsageError('--interface is required (the NIC to ask on)');
+  const core = createBootServer({ dataDir: resolve(values.data ?? defaultDataDir()) });
+  try {
+    write(await core.api.probeDhcp({ interface: values.interface }));
+  } finally {
+    await core.close();
+  }
+}
+
 export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   try {
@@ -301,6 +314,7 @@ export async function main(argv: string[]): Promise<void> {
     if (command === 'iso') return await isoCommand(rest);
     if (command === 'machines') return await machinesCommand(rest);
     if (command === 'answers') return await answersCommand(rest);
+    if (command === 'dhcp-probe') return await dhcpProbe(rest);
     if (rest.includes('--help') || rest.includes('-h')) {
       process.stdout.write(HELP);
       return;

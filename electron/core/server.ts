@@ -36,6 +36,8 @@ import { createMachines, MachineError, type Machine } from './boot/machines.ts';
 import { createOrchestrator } from './boot/orchestrator.ts';
 import { createRouterAdvertiser, type RouterAdvertiser } from './net/router-advert.ts';
 import { createAnswerService } from './answers/api.ts';
+import { probeDhcpServers } from './dhcp/probe.ts';
+import { findIsos } from './iso/find.ts';
 import { stageProgress } from '../../shared/model/stage.ts';
 import { trackProgress } from './boot/progress.ts';
 
@@ -459,6 +461,33 @@ export function createBootServer(options: BootServerOptions): BootServer {
     verifyIso: async ({ id, sha256 }) => {
       if (!isos.get(id)) throw new RackbootError('ISO_NOT_FOUND', `no ISO with id ${id} in the library`);
       return isos.verify(id, sha256).catch(isoFailure);
+    },
+    findIsos: async ({ dirs }) => {
+      const known = new Set(isos.list().map((r) => r.path));
+      return findIsos(dirs?.map((d) => resolvePath(d))).map((f) => ({ ...f, inLibrary: known.has(f.path) }));
+    },
+    probeDhcp: async ({ interface: name }) => {
+      const nic = listInterfaces().find((n) => n.name === name);
+      if (!nic) throw new RackbootError('NO_SUCH_INTERFACE', `no network interface named ${name}`);
+      if (!nic.mac) throw new RackbootError('NO_SUCH_INTERFACE', `${name} has no MAC address to ask DHCP servers from`);
+      if (!nic.up) return { offers: [], ms: 0, suggestion: 'full', reason: `${name} has no link: plug it into the switch (nothing to ask yet)` };
+      // Our own server on that NIC answers too: leave it out.
+      const ours = state === 'running' && config?.interface === name ? [config.address] : [];
+      let result;
+      try {
+        result = await probeDhcpServers({ iface: name, mac: nic.mac, ignore: ours, ports: { server: options.dhcpPorts?.server ?? 67, client: options.dhcpPorts?.client ?? 68 } });
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EACCES' || code === 'EPERM') throw new RackbootError('PERMISSION_DENIED', 'asking for DHCP servers needs port 68: run rackboot as root (or give it CAP_NET_BIND_SERVICE)');
+        throw e;
+      }
+      const servers = result.offers.filter((x) => !x.proxy);
+      const pxe = result.offers.filter((x) => x.proxy || x.vendorClass?.startsWith('PXEClient'));
+      const suggestion = servers.length ? 'proxy' : 'full';
+      const reason = servers.length
+        ? `${servers.map((x) => x.server).join(', ')} already hands out addresses on ${name} (offered ${servers[0]!.offered}): rackboot adds boot answers beside it (ProxyDHCP)`
+        : `no DHCP server answered on ${name} within ${Math.round(result.ms / 100) / 10} s: rackboot hands out the addresses itself`;
+      return { offers: result.offers, ms: result.ms, suggestion, reason: pxe.length ? `${reason}. Another PXE server also answers (${pxe.map((x) => x.server).join(', ')}): machines may get its boot files instead` : reason };
     },
     ...answers.api,
   };

@@ -21,6 +21,10 @@ export const NetInterfaceSchema = z.object({
   wireless: z.boolean(),
   mtu: z.number().int().nullable(),
   ipv4: z.array(z.object({ address: z.string(), prefix: z.number().int(), network: z.string() })),
+  /** Carries the laptop's default route: the office/site network, most likely not the rack switch. */
+  defaultRoute: z.boolean().optional(),
+  /** Link speed in Mb/s when the driver reports it (null for Wi-Fi, virtual NICs, no link). */
+  speedMbps: z.number().int().nullable().optional(),
 });
 export type NetInterface = z.infer<typeof NetInterfaceSchema>;
 
@@ -207,6 +211,27 @@ export type MachineSummary = z.infer<typeof MachineSummarySchema>;
 
 const MacInput = z.object({ mac: MacSchema }).strict();
 
+export const LEASE_STATES = ['bound', 'released', 'declined'] as const;
+/**
+ * A full-mode DHCP lease as the store holds it (offers live only in the running pool's memory and are not
+ * listed). A `bound` lease past `expiresAt` has expired: the pool hands its address out again.
+ */
+export const LeaseSchema = z.object({
+  /** The lease key: `id:<hex>` from option 61, else `mac:<mac>`; one machine may hold several on its way through a boot. */
+  clientKey: z.string(),
+  mac: z.string(),
+  ip: z.string(),
+  state: z.enum(LEASE_STATES),
+  expiresAt: z.number(),
+  /** The name rackboot hands out (a reservation's), else the one assigned to the machine; null for none. */
+  hostname: z.string().nullable(),
+  updatedAt: z.number(),
+  /** From the machine record when the client network-booted ('bios', 'uefi', 'unknown'); null otherwise. */
+  firmware: z.string().nullable(),
+  arch: z.string().nullable(),
+});
+export type Lease = z.infer<typeof LeaseSchema>;
+
 // ---------------------------------------------------------------------------------------- answer profiles
 
 /** Profile ids are slugs of their names (electron/core/answers/profiles.ts). */
@@ -284,7 +309,24 @@ export const contract = {
     rearmMachine: method(MacInput, MachineSummarySchema),
     markMachineDone: method(MacInput, MachineSummarySchema),
     removeMachine: method(MacInput, z.array(MachineSummarySchema)),
+    /** DHCP leases from the store, newest change first: works while the server is stopped too. */
+    listLeases: method(z.void(), z.array(LeaseSchema)),
     verifyIso: method(z.object({ id: z.string().min(1).max(100), sha256: z.string().regex(/^[0-9a-fA-F]{64}$/).optional() }).strict(), VerifyResultSchema),
+    /** ISO files on this computer (Downloads, home, media...; or `dirs`), newest first, for the Setup screen to offer. */
+    findIsos: method(
+      z.object({ dirs: z.array(z.string().min(1).max(4096)).max(20).optional() }).strict(),
+      z.array(z.object({ path: z.string(), size: z.number(), mtimeMs: z.number(), inLibrary: z.boolean() })),
+    ),
+    /** One DHCPDISCOVER out of a NIC: which DHCP servers answer there, and the DHCP mode that suits it. */
+    probeDhcp: method(
+      z.object({ interface: z.string().min(1).max(64) }).strict(),
+      z.object({
+        offers: z.array(z.object({ server: z.string(), offered: z.string(), router: z.string().nullable(), vendorClass: z.string().nullable(), proxy: z.boolean() })),
+        ms: z.number(),
+        suggestion: z.enum(DHCP_MODES),
+        reason: z.string(),
+      }),
+    ),
     listProfiles: method(z.void(), z.array(ProfileSummarySchema)),
     getProfile: method(z.object({ id: ProfileIdSchema, version: z.number().int().min(1).optional() }).strict(), ProfileSchema),
     /** A new version (or a new profile without `id`); `{ plain }` passwords are hashed first. Field errors come back as issues, nothing saved. */

@@ -20,7 +20,22 @@ function readSys(name: string, file: string): string | null {
   }
 }
 
+/** NICs holding an IPv4 default route (/proc/net/route: destination 00000000). */
+function defaultRouteNics(): Set<string> {
+  const out = new Set<string>();
+  try {
+    for (const line of readFileSync('/proc/net/route', 'utf8').split('\n').slice(1)) {
+      const [iface, destination, , , , , , mask] = line.trim().split(/\s+/);
+      if (iface && destination === '00000000' && mask === '00000000') out.add(iface);
+    }
+  } catch {
+    // Not Linux, or no procfs: unknown.
+  }
+  return out;
+}
+
 export function listInterfaces(): NetInterface[] {
+  const defaults = defaultRouteNics();
   const os = networkInterfaces();
   const names = new Set(Object.keys(os));
   const sysfs = process.platform === 'linux' && existsSync(SYS_NET);
@@ -45,6 +60,8 @@ export function listInterfaces(): NetInterface[] {
       const mac = readSys(name, 'address');
       const mtu = Number(readSys(name, 'mtu'));
       const loopback = type === ARPHRD_LOOPBACK;
+      // Reading `speed` fails (EINVAL) without a link; drivers report -1 or 0 when they do not know.
+      const speed = Number(readSys(name, 'speed'));
       out.push({
         name,
         mac: mac && mac !== '00:00:00:00:00:00' ? mac : firstMac,
@@ -54,6 +71,8 @@ export function listInterfaces(): NetInterface[] {
         wireless: existsSync(join(SYS_NET, name, 'wireless')),
         mtu: Number.isInteger(mtu) && mtu > 0 ? mtu : null,
         ipv4,
+        defaultRoute: defaults.has(name),
+        speedMbps: Number.isInteger(speed) && speed > 0 && speed < 10_000_000 ? speed : null,
       });
     } else {
       out.push({

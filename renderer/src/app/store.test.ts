@@ -42,6 +42,8 @@ function fakeApi() {
     markMachineDone: () => Promise.resolve({ ok: false, error: { code: 'NO_SUCH_MACHINE', message: 'no machine' } }),
     removeMachine: () => ok([]),
     verifyIso: () => Promise.resolve({ ok: false, error: { code: 'ISO_NOT_FOUND', message: 'no such ISO' } }),
+    findIsos: () => ok([]),
+    probeDhcp: () => ok({ offers: [], ms: 2500, suggestion: 'full', reason: 'no DHCP server answered' }),
     listProfiles: () => ok([]),
     getProfile: () => Promise.resolve({ ok: false, error: { code: 'NO_SUCH_PROFILE', message: 'no profile' } }),
     saveProfile: () => ok({ profile: null, issues: [] }),
