@@ -37,6 +37,7 @@ import { createOrchestrator } from './boot/orchestrator.ts';
 import { createRouterAdvertiser, type RouterAdvertiser } from './net/router-advert.ts';
 import { createAnswerService } from './answers/api.ts';
 import { probeDhcpServers } from './dhcp/probe.ts';
+import { watchForDhcpServers, type DhcpWatch } from './dhcp/watch.ts';
 import { findIsos } from './iso/find.ts';
 import { stageProgress } from '../../shared/model/stage.ts';
 import { trackProgress } from './boot/progress.ts';
@@ -338,6 +339,8 @@ export function createBootServer(options: BootServerOptions): BootServer {
   };
 
   const stopServices = async () => {
+    await watch?.stop();
+    watch = null;
     for (const s of Object.values(services)) await s.stop();
     advertiser?.close();
     advertiser = null;
@@ -351,6 +354,33 @@ export function createBootServer(options: BootServerOptions): BootServer {
     return run;
   };
 
+  let watch: DhcpWatch | null = null;
+
+  /**
+   * Full mode hands out addresses: never where a DHCP server already does (issue 9). One DISCOVER out of the
+   * NIC first; an address offer from anyone else refuses the start and names that server. A probe that cannot
+   * run (no port 68, loopback) is a warning, not a refusal.
+   */
+  async function refuseBesideOtherDhcp(c: ServerConfig): Promise<void> {
+    const nic = listInterfaces().find((n) => n.name === c.interface);
+    if (!nic?.mac || nic.loopback || options.dhcpPorts?.server === 0) return;
+    let offers;
+    try {
+      ({ offers } = await probeDhcpServers({ iface: c.interface, mac: nic.mac, listenMs: 1500, ignore: [c.address], ports: { server: options.dhcpPorts?.server ?? 67, client: options.dhcpPorts?.client ?? 68 } }));
+    } catch (e) {
+      emit({ service: 'dhcp', level: 'warn', msg: `could not check ${c.interface} for another DHCP server before starting (${(e as Error).message}); make sure none runs there`, fields: { iface: c.interface } });
+      return;
+    }
+    const others = offers.filter((x) => !x.proxy);
+    if (others.length) {
+      const o = others[0]!;
+      throw new RackbootError(
+        'OTHER_DHCP_SERVER',
+        `${o.server} already hands out addresses on ${c.interface} (it offered ${o.offered}${o.router ? `, router ${o.router}` : ''}). rackboot will not run a second DHCP server there: start in proxy mode (beside the site DHCP) instead`,
+      );
+    }
+  }
+
   const start = () =>
     serial(async () => {
       if (closed) throw new RackbootError('NOT_RUNNING', 'rackboot is shutting down');
@@ -362,7 +392,9 @@ export function createBootServer(options: BootServerOptions): BootServer {
         const resolved = resolveServerConfig(settings, listInterfaces());
         checkIsos(resolved.isos);
         config = resolved;
+        if (resolved.dhcpMode === 'full') await refuseBesideOtherDhcp(resolved);
         for (const s of Object.values(services)) await s.start(resolved);
+        if (resolved.dhcpMode === 'full') watch = await watchForDhcpServers({ iface: resolved.interface, ours: resolved.address, port: options.dhcpPorts?.client ?? 68, emit });
         if (bootloaders.missing.length) {
           const list = bootloaders.missing.map((m) => `${m.name} (Debian package ${m.debianPackage})`).join(', ');
           events.emit({ service: 'core', level: 'warn', msg: `bootloaders missing, machines that need them cannot boot: ${list}`, fields: { missing: bootloaders.missing } });
@@ -458,6 +490,15 @@ export function createBootServer(options: BootServerOptions): BootServer {
       if (!machines.remove(mac)) throw new RackbootError('NO_SUCH_MACHINE', `no machine ${mac}`);
       return machines.list().map(machineSummary);
     },
+    listLeases: async () =>
+      // The store, not the running pool: the DHCP service writes every change before its reply leaves.
+      store
+        .loadLeases()
+        .reverse()
+        .map(({ clientKey, mac, ip, state, expiresAt, hostname, updatedAt }) => {
+          const m = machines.get(mac);
+          return { clientKey, mac, ip, state, expiresAt, hostname: hostname ?? m?.hostname ?? null, updatedAt, firmware: m?.firmware ?? null, arch: m?.arch ?? null };
+        }),
     verifyIso: async ({ id, sha256 }) => {
       if (!isos.get(id)) throw new RackbootError('ISO_NOT_FOUND', `no ISO with id ${id} in the library`);
       return isos.verify(id, sha256).catch(isoFailure);

@@ -16,6 +16,7 @@ export const API_ERROR_CODES = [
   'ALREADY_RUNNING',
   'NOT_RUNNING',
   'PORT_IN_USE',
+  'OTHER_DHCP_SERVER', // full DHCP refused: another DHCP server answers on that network
   'PERMISSION_DENIED',
   'SERVICE_FAILED', // a service could not start for another reason (detail in its status)
   'INTERNAL',

@@ -18,6 +18,7 @@ export const ERROR_TITLES: Record<ApiErrorCode, string> = {
   ALREADY_RUNNING: 'Already running',
   NOT_RUNNING: 'Not running',
   PORT_IN_USE: 'Another program is using a port rackboot needs',
+  OTHER_DHCP_SERVER: 'This network already has a DHCP server',
   PERMISSION_DENIED: 'rackboot needs more privileges',
   SERVICE_FAILED: 'A service could not start',
   INTERNAL: 'Something went wrong inside rackboot',
