@@ -3,7 +3,7 @@ import { createStore } from 'zustand/vanilla';
 import type { ApiClient, MethodInput } from '../../../../../shared/api/contract.ts';
 import type { Result } from '../../../../../shared/api/result.ts';
 import type { BootEvent } from '../../../../../shared/model/event.ts';
-import { createLogSlice, type LogSlice } from './log-slice.ts';
+import { createLogSlice, type LogSlice } from './slice.ts';
 
 const ev = (seq: number): BootEvent => ({ seq, ts: seq, service: seq % 2 ? 'tftp' : 'http', level: 'info', msg: `e${seq}`, fields: {} });
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ev(from + i));
@@ -35,7 +35,7 @@ function fakeCore(capacity = 2000) {
 }
 
 function logStore(api: Pick<ApiClient, 'recentEvents'>, capacity?: number) {
-  const store = createStore<LogSlice>()((set, get) => createLogSlice(api, set, get, { capacity }));
+  const store = createStore<LogSlice>()((set, get) => createLogSlice({ api, set, get }, { capacity }));
   let updates = 0;
   store.subscribe(() => updates++);
   /** What the app's receiveEvents does with the log's part of a batch. */

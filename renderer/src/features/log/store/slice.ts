@@ -45,12 +45,14 @@ export interface LogSlice {
   logActions: LogActions;
 }
 
-export function createLogSlice(
-  api: Pick<ApiClient, 'recentEvents'>,
-  set: (partial: Partial<LogSlice>) => void,
-  get: () => LogSlice,
-  opts: { capacity?: number } = {},
-): LogSlice {
+/** The part of the app's SliceContext (app/store.ts) the log needs. */
+export interface LogSliceContext {
+  api: Pick<ApiClient, 'recentEvents'>;
+  set(partial: Partial<LogSlice>): void;
+  get(): LogSlice;
+}
+
+export function createLogSlice({ api, set, get }: LogSliceContext, opts: { capacity?: number } = {}): LogSlice {
   const capacity = opts.capacity ?? LOG_CAPACITY;
   const buffer = new LogBuffer(capacity);
   /** Events that arrived while paused, oldest dropped past capacity. */
