@@ -41,6 +41,7 @@ function fakeApi() {
     rearmMachine: () => Promise.resolve({ ok: false, error: { code: 'NO_SUCH_MACHINE', message: 'no machine' } }),
     markMachineDone: () => Promise.resolve({ ok: false, error: { code: 'NO_SUCH_MACHINE', message: 'no machine' } }),
     removeMachine: () => ok([]),
+    listLeases: () => ok([]),
     verifyIso: () => Promise.resolve({ ok: false, error: { code: 'ISO_NOT_FOUND', message: 'no such ISO' } }),
     findIsos: () => ok([]),
     probeDhcp: () => ok({ offers: [], ms: 2500, suggestion: 'full', reason: 'no DHCP server answered' }),
