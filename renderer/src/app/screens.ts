@@ -4,6 +4,8 @@
  */
 import type { ComponentType } from 'react';
 import { SetupScreen } from '../features/setup/components/SetupScreen.tsx';
+import { MachinesScreen } from '../features/machines/components/MachinesScreen.tsx';
+import { LeasesScreen } from '../features/leases/components/LeasesScreen.tsx';
 
 export interface Screen {
   id: string;
@@ -11,4 +13,8 @@ export interface Screen {
   component: ComponentType;
 }
 
-export const SCREENS: readonly Screen[] = [{ id: 'setup', label: 'Setup', component: SetupScreen }];
+export const SCREENS: readonly Screen[] = [
+  { id: 'setup', label: 'Setup', component: SetupScreen },
+  { id: 'machines', label: 'Machines', component: MachinesScreen },
+  { id: 'leases', label: 'Leases', component: LeasesScreen },
+];

@@ -7,10 +7,12 @@ import type { ApiClient, DhcpMode, NetInterface, ServerStatus, Settings } from '
 import type { ApiError } from '../../../shared/api/errors.ts';
 import type { Result } from '../../../shared/api/result.ts';
 import type { BootEvent } from '../../../shared/model/event.ts';
+import { createLeasesSlice, type LeasesSlice } from '../features/leases/store/slice.ts';
+import { createMachinesSlice, type MachinesSlice } from '../features/machines/store/slice.ts';
 
 const EVENT_LIMIT = 500;
 
-export interface AppState {
+export interface AppState extends MachinesSlice, LeasesSlice {
   connection: 'connecting' | 'open' | 'closed';
   interfaces: NetInterface[];
   settings: Settings | null;
@@ -35,7 +37,65 @@ export interface AppState {
 
 export type AppStore = StoreApi<AppState>;
 
-export function createAppStore(api: ApiClient): AppStore {
+/** What a feature's slice is built with (features/<feature>/store/slice.ts). */
+export interface SliceContext {
+  api: ApiClient;
+  set(partial: Partial<AppState>): void;
+  get(): AppState;
+  /** Runs an API call; an error value lands in the app's error banner, never as an exception. */
+  run<T>(call: Promise<Result<T>>, apply: (value: T) => Partial<AppState>): Promise<boolean>;
+  /** `coalesce` with the store's timing: one refresh per burst of events, however many arrive. */
+  coalesce(task: () => Promise<unknown>): () => void;
+}
+
+export interface StoreOptions {
+  /** The least time between two refreshes a burst of events asks for. */
+  refreshGapMs?: number;
+  /** Timer and clock (tests drive them by hand). */
+  later?: (f: () => void, ms: number) => void;
+  now?: () => number;
+}
+
+/**
+ * Asks for `task` as often as you like; it runs at most once per `gapMs` and never twice at a time: the first
+ * ask runs soon, asks meanwhile fold into one run after the gap. Live screens refresh through this, so a storm
+ * of DHCP events costs one request a second, not one per event.
+ */
+export function coalesce(task: () => Promise<unknown>, opts: StoreOptions = {}): () => void {
+  const gap = opts.refreshGapMs ?? 1000;
+  const later = opts.later ?? ((f, ms) => void setTimeout(f, ms));
+  const now = opts.now ?? Date.now;
+  let last = -Infinity;
+  let queued = false;
+  let running = false;
+  let again = false;
+  const run = async () => {
+    queued = false;
+    running = true;
+    last = now();
+    try {
+      await task();
+    } finally {
+      running = false;
+      if (again) {
+        again = false;
+        ask();
+      }
+    }
+  };
+  const ask = () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    if (queued) return;
+    queued = true;
+    later(() => void run(), Math.max(0, last + gap - now()));
+  };
+  return ask;
+}
+
+export function createAppStore(api: ApiClient, options: StoreOptions = {}): AppStore {
   return createStore<AppState>()((set, get) => {
     /** Runs an API call; an error value lands in `error` for the banner, never as an exception. */
     const run = async <T>(call: Promise<Result<T>>, apply: (value: T) => Partial<AppState>): Promise<boolean> => {
@@ -45,8 +105,11 @@ export function createAppStore(api: ApiClient): AppStore {
       return r.ok;
     };
     const patchSettings = (patch: Partial<Settings>) => run(api.setSettings(patch), (settings) => ({ settings }));
+    const ctx: SliceContext = { api, set, get, run, coalesce: (task) => coalesce(task, options) };
 
     return {
+      ...createMachinesSlice(ctx),
+      ...createLeasesSlice(ctx),
       connection: 'connecting',
       interfaces: [],
       settings: null,
@@ -61,6 +124,8 @@ export function createAppStore(api: ApiClient): AppStore {
             run(api.getSettings(undefined), (settings) => ({ settings })),
             run(api.getStatus(undefined), (status) => ({ status })),
             run(api.recentEvents({ limit: EVENT_LIMIT }), (events) => ({ events })),
+            get().machineActions.load(),
+            get().leaseActions.load(),
           ]);
         },
         async refreshInterfaces() {
@@ -97,7 +162,10 @@ export function createAppStore(api: ApiClient): AppStore {
             fresh.push(e);
             last = e.seq;
           }
-          if (fresh.length) set({ events: [...seen, ...fresh].slice(-EVENT_LIMIT) });
+          if (!fresh.length) return;
+          set({ events: [...seen, ...fresh].slice(-EVENT_LIMIT) });
+          get().machineActions.receiveEvents(fresh);
+          get().leaseActions.receiveEvents(fresh);
         },
         receiveStatus(status) {
           set({ status });
