@@ -73,8 +73,9 @@ serve options:
 
 Output: when ready, serve prints exactly one JSON line to stdout:
   {"event":"ready","interface":...,"address":...,"http":"http://...","ui":"http://...?token=..."|null,"services":{...},
-   "isos":[{"id":...,"path":...,"distro":...,"url":"http://.../iso/<id>/"}]}
-HTTP layout: /iso/<id>/<path inside the ISO>, /iso/<id>.iso (the image itself), /boot.ipxe and the bootloaders.
+   "isos":[{"id":...,"path":...,"distro":...,"url":"http://.../iso/<id>/"}],"layout":{...}}
+HTTP layout: /iso/<id>/<path inside the ISO>, /iso/<id>.iso (the image itself), /boot/<bootloader> (also at /),
+/boot/<mac>.ipxe (per-machine iPXE script), /answers/<mac>/<file>, /api/callback/<mac>/started|done?token=...
 SIGINT or SIGTERM stops it cleanly (exit 0). Bad flags exit 2 with a one-line reason; other failures exit 1.
 `;
 
@@ -252,6 +253,14 @@ async function serve(argv: string[]): Promise<void> {
     ui: (ui as UiServer | null)?.url ?? null,
     services: servicesSummary(status),
     isos: core.servedIsos().map((o) => ({ id: o.record.id, path: o.record.path, distro: o.record.distro?.name ?? null, url: `${status.httpUrl}iso/${o.record.id}/` })),
+    // The HTTP layout (stable: scripts and installers rely on it).
+    layout: {
+      iso: '/iso/<id>/<path inside the ISO>',
+      image: '/iso/<id>.iso',
+      boot: '/boot/<bootloader> and /boot/<mac>.ipxe',
+      answers: '/answers/<mac>/<file>',
+      callbacks: '/api/callback/<mac>/started|done?token=...',
+    },
   });
   attachLogging(core, values.log === 'json', values.log === 'debug');
 }

@@ -3,9 +3,9 @@
  * rackboot is stopped, as `rackboot machines`). JSON on stdout; exit 0 on success, 2 on bad arguments, 1 when
  * a profile, an ISO or a file cannot be used, or when `validate` finds errors.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ANSWER_FAMILIES, type AnswerFamily } from '../../shared/answers/answer-profile.ts';
+import { ANSWER_FAMILIES, importAnswerFile, type AnswerFamily } from '../../shared/answers/answer-profile.ts';
 import type { AnswerIssue } from '../../shared/answers/profile.ts';
 import { ProfileIdSchema } from '../../shared/api/contract.ts';
 import { RackbootError } from '../../shared/api/errors.ts';
@@ -21,11 +21,15 @@ export const ANSWERS_HELP = `rackboot answers: answer profiles (kickstart, Ubunt
                                                            from the file when not given) or a profile JSON (a body,
                                                            or a file from 'export'): saved as a profile
   rackboot answers show ID [--version N]                   the profile as JSON (passwords as hashes only)
-  rackboot answers render ID --iso ID|PATH [--mac MAC] [--firmware bios|uefi] [--file NAME]
-                                                           what a machine installing that ISO is served; --file
-                                                           prints one file as it is served (ks.cfg, user-data...)
-  rackboot answers validate ID --iso ID|PATH | --family F [--firmware bios|uefi]
-                                                           field and installer-specific problems; exit 1 on errors
+  rackboot answers render ID|FILE [--iso ID|PATH] [--mac MAC] [--firmware bios|uefi] [--file NAME]
+  rackboot answers render --profile ID|FILE --mac MAC [...]
+                                                           what a machine installing that ISO is served (--iso
+                                                           defaults to the ISO assigned to --mac); --file prints
+                                                           one file as it is served (ks.cfg, user-data...)
+  rackboot answers validate ID|FILE [--iso ID|PATH | --family F [--version N]] [--firmware bios|uefi]
+                                                           field and installer-specific problems (a FILE: a kickstart,
+                                                           user-data, preseed or profile JSON; line numbers in the
+                                                           messages); exit 1 on errors
   rackboot answers history ID | revert ID VERSION | export ID | rm ID
 
   All take --data DIR (default: rackboot's data folder). Assign a profile with
@@ -61,6 +65,21 @@ function readText(path: string): string {
 
 const errorsIn = (issues: AnswerIssue[]) => issues.filter((i) => i.severity === 'error');
 
+/** A profile body from a file: a profile JSON as is, or an installer's file imported (the issues say what was dropped). */
+function bodyFromFile(path: string, family: AnswerFamily | undefined): { body: Record<string, unknown>; issues: AnswerIssue[]; family: AnswerFamily | null } {
+  const text = readText(path);
+  try {
+    const json = JSON.parse(text) as unknown;
+    if (json && typeof json === 'object' && !Array.isArray(json)) return { body: json as Record<string, unknown>, issues: [], family: family ?? null };
+  } catch {
+    // Not JSON: an installer's file.
+  }
+  const f = family ?? guessFamily(text);
+  if (!f) throw new UsageError(`cannot tell which installer ${path} is for: give --family ${ANSWER_FAMILIES.join('|')}`);
+  const r = importAnswerFile(text, f, 'file');
+  return { body: r.body as Record<string, unknown>, issues: r.issues, family: f };
+}
+
 export async function answersCommand(argv: string[]): Promise<void> {
   const known = ['list', 'import', 'show', 'render', 'validate', 'history', 'revert', 'export', 'rm'];
   const sub = argv[0] && !argv[0].startsWith('-') ? argv[0] : 'list';
@@ -79,7 +98,13 @@ export async function answersCommand(argv: string[]): Promise<void> {
     mac: { type: 'string' },
     firmware: { type: 'string' },
     file: { type: 'string' },
+    profile: { type: 'string' },
   });
+  // `render --profile X` is `render X`.
+  if (sub === 'render' && values.profile !== undefined) {
+    if (positionals.length) throw new UsageError('give the profile once: render ID|FILE or render --profile ID|FILE');
+    positionals.push(values.profile);
+  }
   const want = { list: 0, import: 1, show: 1, render: 1, validate: 1, history: 1, revert: 2, export: 1, rm: 1 }[sub]!;
   if (positionals.length !== want) throw new UsageError(`usage: ${ANSWERS_HELP.split('\n').find((l) => l.includes(`answers ${sub}`))?.trim() ?? `rackboot answers ${sub}`}`);
   if (values.family !== undefined && !(ANSWER_FAMILIES as readonly string[]).includes(values.family)) throw new UsageError(`--family takes ${ANSWER_FAMILIES.join(', ')}, not ${values.family}`);
@@ -87,9 +112,11 @@ export async function answersCommand(argv: string[]): Promise<void> {
   if (values.mac !== undefined && !parseMac(values.mac)) throw new UsageError(`--mac ${values.mac} is not a MAC address`);
   if (values.version !== undefined && !/^[1-9][0-9]{0,8}$/.test(values.version)) throw new UsageError(`--version takes a version number, not ${values.version}`);
   const id = positionals[0] ?? '';
-  if (!['list', 'import'].includes(sub) && !ProfileIdSchema.safeParse(id).success) throw new UsageError(`${id} is not a profile id (rackboot answers list shows them)`);
-  if (sub === 'render' && !values.iso) throw new UsageError('render needs --iso ID|PATH');
-  if (sub === 'validate' && !values.iso && !values.family) throw new UsageError('validate needs --iso ID|PATH or --family F');
+  // render and validate also take a file: an installer's own answer file or a profile JSON.
+  const isFile = (sub === 'render' || sub === 'validate') && (id.includes('/') || existsSync(id));
+  if (!['list', 'import'].includes(sub) && !isFile && !ProfileIdSchema.safeParse(id).success) throw new UsageError(`${id} is not a profile id (rackboot answers list shows them) nor a file`);
+  if (sub === 'render' && !values.iso && !values.mac) throw new UsageError('render needs --iso ID|PATH, or --mac of a machine with an ISO assigned');
+  if (sub === 'validate' && !values.iso && !values.family && !(isFile && guessFamily(readText(id)))) throw new UsageError('validate needs --iso ID|PATH or --family F');
 
   const core: BootServer = createBootServer({ dataDir: resolve(values.data ?? defaultDataDir()) });
   const api = core.api;
@@ -139,7 +166,14 @@ export async function answersCommand(argv: string[]): Promise<void> {
         write(await call(api.getProfile({ id, ...(values.version ? { version: Number(values.version) } : {}) })));
         return;
       case 'render': {
-        const r = await call(api.renderProfile({ id, isoId: await isoId(values.iso!), ...(values.mac ? { mac: values.mac } : {}), ...(firmware ? { firmware } : {}) }));
+        let iso = values.iso ? await isoId(values.iso) : null;
+        if (!iso) {
+          const m = (await call(api.listMachines(undefined))).find((x) => x.mac === parseMac(values.mac!));
+          if (!m?.isoId) throw new AnswersCommandError(`machine ${values.mac} has no ISO assigned: give --iso`);
+          iso = m.isoId;
+        }
+        const source = isFile ? { body: bodyFromFile(id, values.family as AnswerFamily | undefined).body } : { id };
+        const r = await call(api.renderProfile({ ...source, isoId: iso, ...(values.mac ? { mac: values.mac } : {}), ...(firmware ? { firmware } : {}) }));
         if (values.file) {
           const f = r.files.find((x) => x.name === values.file);
           if (!f) throw new AnswersCommandError(`${values.file} is not one of the files for this ISO (${r.files.map((x) => x.name).join(', ') || 'none: see the issues'})`);
@@ -152,9 +186,27 @@ export async function answersCommand(argv: string[]): Promise<void> {
         return;
       }
       case 'validate': {
-        const p = await call(api.getProfile({ id }));
-        const body = p.body ?? (p.raw as Record<string, unknown>);
-        const r = await call(api.validateProfile({ body, ...(values.iso ? { isoId: await isoId(values.iso) } : {}), ...(values.family ? { family: values.family as AnswerFamily } : {}), ...(firmware ? { firmware } : {}) }));
+        let body: Record<string, unknown>;
+        let parseIssues: AnswerIssue[] = [];
+        let family = values.family as AnswerFamily | undefined;
+        if (isFile) {
+          const f = bodyFromFile(id, family);
+          ({ body, issues: parseIssues } = f);
+          family ??= f.family ?? undefined;
+        } else {
+          const p = await call(api.getProfile({ id }));
+          body = p.body ?? (p.raw as Record<string, unknown>);
+        }
+        const r = await call(
+          api.validateProfile({
+            body,
+            ...(values.iso ? { isoId: await isoId(values.iso) } : {}),
+            ...(family ? { family } : {}),
+            ...(values.version ? { major: Number(values.version) } : {}),
+            ...(firmware ? { firmware } : {}),
+          }),
+        );
+        r.issues = [...parseIssues, ...r.issues];
         write(r);
         if (errorsIn(r.issues).length) throw new AnswersCommandError(`${errorsIn(r.issues).length} error(s) in profile ${id}`);
         return;

@@ -10,7 +10,7 @@ import { RackbootError } from '../../shared/api/errors.ts';
 import { createProfileStore } from '../core/answers/profiles.ts';
 import { createIsoLibrary } from '../core/iso/library.ts';
 import { createMachines, MachineError, type Machine } from '../core/boot/machines.ts';
-import { openStore } from '../core/store/store.ts';
+import { openStore, type Store } from '../core/store/store.ts';
 import { defaultDataDir } from '../core/store/paths.ts';
 import { parsePositional, UsageError, write } from './args.ts';
 
@@ -32,13 +32,45 @@ while it serves (a running server does not see changes made here until it restar
 /** A failure that is not the caller's typing: exit 1. */
 export class MachinesCommandError extends Error {}
 
-function human(m: Machine): string {
+function human(m: Machine, steps: StageStep[]): string {
   const seen = m.lastSeen ? new Date(m.lastSeen).toISOString().slice(0, 19).replace('T', ' ') : 'never';
-  return `${m.mac}  ${(m.hostname ?? '-').padEnd(16)} ${(m.isoId ?? '-').padEnd(30)} ${m.state.padEnd(10)} ${(m.firmware ?? '-').padEnd(5)} ${seen}`;
+  return `${m.mac}  ${(m.hostname ?? '-').padEnd(16)} ${(m.isoId ?? '-').padEnd(30)} ${m.state.padEnd(10)} ${(steps.at(-1)?.stage ?? '-').padEnd(9)} ${(m.firmware ?? '-').padEnd(5)} ${seen}`;
 }
 
-function json(m: Machine) {
-  return { mac: m.mac, hostname: m.hostname, iso: m.isoId, profile: m.profile, state: m.state, chain: m.chain, secureBoot: m.secureBoot, firmware: m.firmware, arch: m.arch, ip: m.ip, firstSeen: m.firstSeen, lastSeen: m.lastSeen, installedAt: m.installedAt };
+/** A machine's boot stages as the event log recorded them (the running server keeps them; they outlive it). */
+export interface StageStep {
+  stage: string;
+  at: number;
+  detail: string;
+  bytes?: number;
+}
+
+function history(store: Store, mac: string): StageStep[] {
+  return store
+    .machineEvents(mac, 200)
+    .filter((e) => typeof e.fields.stage === 'string')
+    .map((e) => ({ stage: e.fields.stage as string, at: e.ts, detail: e.msg, ...(typeof e.fields.bytes === 'number' ? { bytes: e.fields.bytes } : {}) }));
+}
+
+function json(m: Machine, steps: StageStep[]) {
+  const last = steps.at(-1);
+  return {
+    mac: m.mac,
+    hostname: m.hostname,
+    iso: m.isoId,
+    profile: m.profile,
+    state: m.state,
+    chain: m.chain,
+    secureBoot: m.secureBoot,
+    firmware: m.firmware,
+    arch: m.arch,
+    ip: m.ip,
+    firstSeen: m.firstSeen,
+    lastSeen: m.lastSeen,
+    installedAt: m.installedAt,
+    stage: last ? { stage: last.stage, at: last.at } : null,
+    history: steps,
+  };
 }
 
 export async function machinesCommand(argv: string[]): Promise<void> {
@@ -74,8 +106,8 @@ export async function machinesCommand(argv: string[]): Promise<void> {
   const isos = createIsoLibrary({ store, emit: () => undefined });
   const machines = createMachines({ store, emit: () => undefined, isoExists: (id) => isos.get(id) !== null });
   const print = (list: Machine[]) => {
-    if (values.human) process.stdout.write(list.map(human).join('\n') + (list.length ? '\n' : ''));
-    else for (const m of list) write(json(m));
+    if (values.human) process.stdout.write(list.map((m) => human(m, history(store, m.mac))).join('\n') + (list.length ? '\n' : ''));
+    else for (const m of list) write(json(m, history(store, m.mac)));
   };
   try {
     if (sub === 'list') return print(machines.list());

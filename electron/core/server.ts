@@ -198,7 +198,9 @@ export function createBootServer(options: BootServerOptions): BootServer {
   /** What TFTP and HTTP serve: generated scripts, then bootloaders, then the ISOs, then the technician's own folder. */
   const treeFor = (c: ServerConfig): FileTree => {
     // order matters: generated configs shadow files of the same name inside an ISO (a distro GRUB's EFI/BOOT/grub.cfg).
-    const layers: FileTree[] = [generatedTree((path) => (path === IPXE_SCRIPT ? ipxeScript(c) : boot.generated(path, { ip: null }))), fileMapTree(bootloaders.files), isoLayer];
+    // Bootloaders at the TFTP root (where firmware asks) and under boot/ too (the documented HTTP layout).
+    const underBoot = new Map([...bootloaders.files].map(([name, path]) => [`boot/${name}`, path]));
+    const layers: FileTree[] = [generatedTree((path) => (path === IPXE_SCRIPT ? ipxeScript(c) : boot.generated(path, { ip: null }))), fileMapTree(bootloaders.files), fileMapTree(underBoot), isoLayer];
     if (c.tftpRoot) layers.push(directoryTree(c.tftpRoot));
     return overlayTree(...layers);
   };

@@ -336,7 +336,17 @@ export const contract = {
     ),
     /** Field and semantic issues for one installer family (from `isoId`, or `family`) and firmware. */
     validateProfile: method(
-      z.object({ body: ProfileBodySchema, isoId: z.string().min(1).max(100).optional(), family: AnswerFamilySchema.optional(), firmware: z.enum(['bios', 'uefi']).optional(), mac: MacSchema.optional() }).strict(),
+      z
+        .object({
+          body: ProfileBodySchema,
+          isoId: z.string().min(1).max(100).optional(),
+          family: AnswerFamilySchema.optional(),
+          /** Without an ISO: the installer's major version (kickstart: the RHEL level, 7 to 10). */
+          major: z.number().int().min(1).max(99).optional(),
+          firmware: z.enum(['bios', 'uefi']).optional(),
+          mac: MacSchema.optional(),
+        })
+        .strict(),
       z.object({ family: AnswerFamilySchema, issues: z.array(AnswerIssueSchema) }),
     ),
     /** The files a machine would be served for an ISO: a stored profile (`id`) or an unsaved body. */

@@ -62,6 +62,28 @@ describe.skipIf(missing('xorriso'))('rackboot answers', () => {
     expect(gone.stderr).toMatch(/no answer profile "nobody"/);
   });
 
+  it('validates and renders files directly: line and field in the issues, the assigned ISO of the machine by default', async () => {
+    const bad = join(dir.path, 'bad.ks');
+    writeFileSync(bad, 'lang en_US.UTF-8\ntimezone Mars/Olympus_Mons\nrootpw --plaintext x\nautopart\nreboot\n');
+    const v = await cli('answers', 'validate', bad, '--version', '8');
+    expect(v.code).toBe(1);
+    const issues = JSON.parse(v.stdout.trim()).issues as { path: string[]; code: string; message: string; severity: string }[];
+    expect(issues).toContainEqual(expect.objectContaining({ path: ['locale', 'timezone'], code: 'UNKNOWN_TIMEZONE', severity: 'error' }));
+    expect(issues.find((i) => i.code === 'KS_PLAIN_PASSWORD')?.message).toMatch(/^line 3:/);
+    expect(v.stderr).toMatch(/1 error/);
+
+    const good = join(dir.path, 'good.ks');
+    writeFileSync(good, 'lang de_DE.UTF-8\ntimezone Europe/Berlin\nrootpw --plaintext x\nautopart\nreboot\n');
+    expect((await cli('answers', 'validate', good)).code).toBe(0);
+    // The machine assigned in the first test installs the Rocky ISO: no --iso needed.
+    const r = await cli('answers', 'render', '--profile', good, '--mac', '52:54:00:6e:00:01', '--file', 'ks.cfg');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^lang de_DE\.UTF-8$/m);
+    expect(r.stdout).toMatch(/^url --url=http:\/\/.*\/iso\/rocky-9\.4-x86_64-dvd\/$/m);
+    const machines = await cli('machines');
+    expect(JSON.parse(machines.stdout.trim().split('\n')[0]!)).toMatchObject({ mac: '52:54:00:6e:00:01', stage: null, history: [] });
+  });
+
   it('validate exits 1 on errors and names the field; bad arguments exit 2', async () => {
     const json = join(dir.path, 'broken.json');
     writeFileSync(json, JSON.stringify({ name: 'broken', postScript: 'a\n%end\nb' }));

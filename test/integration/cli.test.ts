@@ -70,8 +70,23 @@ describe('rackboot serve on loopback', () => {
     expect(services.dhcp!.state).toBe('disabled');
     expect(services.tftp!.state).toBe('running');
     expect(services.http!.state).toBe('running');
-    // The ISO engine is not built yet: it must say so, never pretend to serve.
+    // No ISO given: the ISO service says so, never pretends to serve.
     expect(services.iso!.state).toBe('disabled');
+    expect(ready.layout).toEqual({
+      iso: '/iso/<id>/<path inside the ISO>',
+      image: '/iso/<id>.iso',
+      boot: '/boot/<bootloader> and /boot/<mac>.ipxe',
+      answers: '/answers/<mac>/<file>',
+      callbacks: '/api/callback/<mac>/started|done?token=...',
+    });
+  });
+
+  it('serves each bootloader at the TFTP root and under /boot/ over HTTP, byte for byte the same', async () => {
+    const http = server.first.http as string;
+    const [root, boot] = await Promise.all([fetch(`${http}undionly.kpxe`), fetch(`${http}boot/undionly.kpxe`)]);
+    // Where the bootloaders are not collected (npm run bootloaders), both are 404 alike.
+    expect(boot.status).toBe(root.status);
+    if (root.status === 200) expect(Buffer.from(await boot.arrayBuffer()).equals(Buffer.from(await root.arrayBuffer()))).toBe(true);
   });
 
   const ui = () => new URL(server.first.ui as string);

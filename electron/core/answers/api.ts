@@ -96,13 +96,14 @@ export function createAnswerService(o: AnswerServiceOptions): AnswerService {
       const saved = profiles.save({ ...(id ? { id } : {}), name, body: { ...body, name }, note: note ?? null });
       return { profile: detail({ ...saved, problem: null }), issues: [] };
     },
-    validateProfile: async ({ body, isoId, family, firmware, mac }) => {
+    validateProfile: async ({ body, isoId, family, major, firmware, mac }) => {
       const r = isoId ? isoOf(isoId) : null;
       const f = family ?? (r ? familyOfIso(r) : null);
       if (!f) throw new RackbootError('BAD_REQUEST', 'say which installer to check the profile for: an ISO or a family');
       const parsed = answerProfileSchema.safeParse(body);
       const ctx = r && parsed.success ? previewContext(r, mac, firmware, parsed.data) : undefined;
-      const { issues } = validateAnswerProfile(body, { family: f, distro: distroOf(r), firmware: firmware ?? ctx?.firmware ?? 'uefi', ...(ctx ? { ctx } : {}) });
+      const distro = r ? distroOf(r) : { id: f === 'kickstart' ? 'rhel' : f === 'autoinstall' ? 'ubuntu' : 'debian', name: `${f} ${major ?? ''}`.trim(), major: major ?? null, minor: null };
+      const { issues } = validateAnswerProfile(body, { family: f, distro, firmware: firmware ?? ctx?.firmware ?? 'uefi', ...(ctx ? { ctx } : {}) });
       return { family: f, issues };
     },
     renderProfile: async ({ id, body, isoId, mac, firmware }) => {

@@ -14,6 +14,8 @@ export interface Store {
   saveSettings(settings: Settings): void;
   appendEvents(events: readonly BootEvent[]): void;
   recentEvents(limit: number): BootEvent[];
+  /** One machine's most recent events, oldest first (index events_mac). */
+  machineEvents(mac: string, limit: number): BootEvent[];
   /** Oldest change first, so a later lease for the same address wins when replayed. */
   loadLeases(): Lease[];
   saveLease(lease: Lease): void;
@@ -85,6 +87,19 @@ export function migrate(db: Database.Database, migrations: readonly string[] = M
   return migrations.length;
 }
 
+type EventRow = { id: number; ts: number; service: string; level: string; mac: string | null; ip: string | null; msg: string; fields: string };
+
+const toEvent = (r: EventRow): BootEvent => ({
+  seq: r.id,
+  ts: r.ts,
+  service: r.service as BootEvent['service'],
+  level: r.level as BootEvent['level'],
+  ...(r.mac ? { mac: r.mac } : {}),
+  ...(r.ip ? { ip: r.ip } : {}),
+  msg: r.msg,
+  fields: JSON.parse(r.fields) as Record<string, unknown>,
+});
+
 export function openStore(dataDir: string): Store {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, 'rackboot.db');
@@ -105,6 +120,9 @@ export function openStore(dataDir: string): Store {
   );
   const selectEvents = db.prepare<[number], { id: number; ts: number; service: string; level: string; mac: string | null; ip: string | null; msg: string; fields: string }>(
     'SELECT * FROM (SELECT * FROM events ORDER BY id DESC LIMIT ?) ORDER BY id',
+  );
+  const selectMachineEvents = db.prepare<[string, number], { id: number; ts: number; service: string; level: string; mac: string | null; ip: string | null; msg: string; fields: string }>(
+    'SELECT * FROM (SELECT * FROM events WHERE mac = ? ORDER BY id DESC LIMIT ?) ORDER BY id',
   );
   const upsertLease = db.prepare<[string, string, string, string, number, string | null, number]>(
     `INSERT INTO leases (client_key, mac, ip, state, expires_at, hostname, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -166,16 +184,10 @@ export function openStore(dataDir: string): Store {
       if (events.length) appendMany(events);
     },
     recentEvents(limit) {
-      return selectEvents.all(limit).map((r) => ({
-        seq: r.id,
-        ts: r.ts,
-        service: r.service as BootEvent['service'],
-        level: r.level as BootEvent['level'],
-        ...(r.mac ? { mac: r.mac } : {}),
-        ...(r.ip ? { ip: r.ip } : {}),
-        msg: r.msg,
-        fields: JSON.parse(r.fields) as Record<string, unknown>,
-      }));
+      return selectEvents.all(limit).map(toEvent);
+    },
+    machineEvents(mac, limit) {
+      return selectMachineEvents.all(mac, limit).map(toEvent);
     },
     loadLeases() {
       return selectLeases.all().map((r) => ({
