@@ -7,12 +7,13 @@ import type { ApiClient, DhcpMode, NetInterface, ServerStatus, Settings } from '
 import type { ApiError } from '../../../shared/api/errors.ts';
 import type { Result } from '../../../shared/api/result.ts';
 import type { BootEvent } from '../../../shared/model/event.ts';
+import { createAnswersSlice, type AnswersSlice } from '../features/answers/store/slice.ts';
 import { createLeasesSlice, type LeasesSlice } from '../features/leases/store/slice.ts';
 import { createMachinesSlice, type MachinesSlice } from '../features/machines/store/slice.ts';
 
 const EVENT_LIMIT = 500;
 
-export interface AppState extends MachinesSlice, LeasesSlice {
+export interface AppState extends MachinesSlice, LeasesSlice, AnswersSlice {
   connection: 'connecting' | 'open' | 'closed';
   interfaces: NetInterface[];
   settings: Settings | null;
@@ -110,6 +111,7 @@ export function createAppStore(api: ApiClient, options: StoreOptions = {}): AppS
     return {
       ...createMachinesSlice(ctx),
       ...createLeasesSlice(ctx),
+      ...createAnswersSlice(ctx),
       connection: 'connecting',
       interfaces: [],
       settings: null,
