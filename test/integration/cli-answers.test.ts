@@ -94,5 +94,12 @@ describe.skipIf(missing('xorriso'))('rackboot answers', () => {
     expect((await cli('answers', 'render', 'broken')).code).toBe(2);
     expect((await cli('answers', 'validate', 'broken', '--family', 'windows')).code).toBe(2);
     expect((await cli('answers', 'show', 'Not An Id')).code).toBe(2);
+    // A missing file is a failure (1); a file no installer would read is a usage problem (2: say which family).
+    const missingFile = await cli('answers', 'import', join(dir.path, 'nope.ks'));
+    expect(missingFile.code).toBe(1);
+    expect(missingFile.stderr).toMatch(/cannot read .*nope\.ks: ENOENT/);
+    const noise = join(dir.path, 'noise.bin');
+    writeFileSync(noise, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3]));
+    expect((await cli('answers', 'validate', noise)).code).toBe(2);
   });
 });
