@@ -470,7 +470,10 @@ export function createBootServer(options: BootServerOptions): BootServer {
       publish();
       return isos.list().map(summary);
     },
-    listMachines: async () => machines.list().map(machineSummary),
+    listMachines: async () => {
+      const leased = leasedIps();
+      return machines.list().map((m) => machineSummary(m, leased));
+    },
     assignMachine: async ({ mac, isoId, hostname, chain, secureBoot, profile }) => {
       if (!isos.get(isoId)) throw new RackbootError('ISO_NOT_FOUND', `no ISO with id ${isoId} in the library`);
       if (profile) answers.profiles.get(profile); // NO_SUCH_PROFILE before anything changes
@@ -490,7 +493,7 @@ export function createBootServer(options: BootServerOptions): BootServer {
     markMachineDone: async ({ mac }) => machineSummary(machineCall(() => machines.markDone(mac, 'marked done by the technician'))),
     removeMachine: async ({ mac }) => {
       if (!machines.remove(mac)) throw new RackbootError('NO_SUCH_MACHINE', `no machine ${mac}`);
-      return machines.list().map(machineSummary);
+      return api.listMachines(undefined);
     },
     listLeases: async () =>
       // The store, not the running pool: the DHCP service writes every change before its reply leaves.
@@ -535,10 +538,16 @@ export function createBootServer(options: BootServerOptions): BootServer {
     ...answers.api,
   };
 
-  function machineSummary(m: Machine): MachineSummary {
+  /** Bound, unexpired lease addresses by MAC: the current address of a machine (one that only did DHCP so far has none in its record). */
+  function leasedIps(): Map<string, string> {
+    const now = Date.now();
+    return new Map(store.loadLeases().flatMap((l) => (l.state === 'bound' && l.expiresAt > now ? [[l.mac, l.ip] as const] : [])));
+  }
+
+  function machineSummary(m: Machine, leased = leasedIps()): MachineSummary {
     const last = machines.timeline(m.mac).at(-1);
     const { token: _token, updatedAt: _updated, uuid: _uuid, ...rest } = m;
-    return { ...rest, stage: last ? { stage: last.stage, progress: stageProgress(last.stage), at: last.at } : null };
+    return { ...rest, ip: leased.get(m.mac) ?? m.ip, stage: last ? { stage: last.stage, progress: stageProgress(last.stage), at: last.at } : null };
   }
 
   function summary(r: IsoRecord): IsoSummary {

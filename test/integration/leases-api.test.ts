@@ -41,6 +41,24 @@ describe('listLeases', () => {
     ]);
   });
 
+  it('gives listMachines the address of a bound, unexpired lease (a machine that only did DHCP has none of its own)', async () => {
+    dir = tempDir();
+    const store = openStore(dir.path);
+    const now = Date.now();
+    const row = { hostname: null, isoId: null, profile: null, chain: 'auto', secureBoot: 'unknown', state: 'new', firmware: 'uefi', arch: 'X64_EFI', uuid: null, ip: null, token: null, firstSeen: now, lastSeen: now, installedAt: null, updatedAt: now } as const;
+    store.saveMachine({ ...row, mac: '52:54:00:00:00:01' });
+    store.saveMachine({ ...row, mac: '52:54:00:00:00:02' });
+    store.saveMachine({ ...row, mac: '52:54:00:00:00:03', ip: '198.18.0.9' });
+    store.saveLeases([
+      { clientKey: 'mac:1', mac: '52:54:00:00:00:01', ip: '198.18.0.50', state: 'bound', expiresAt: now + 60_000, hostname: null, updatedAt: now },
+      { clientKey: 'mac:2', mac: '52:54:00:00:00:02', ip: '198.18.0.51', state: 'bound', expiresAt: now - 1, hostname: null, updatedAt: now },
+    ]);
+    store.close();
+    core = createBootServer({ dataDir: dir.path, listInterfaces: () => [] });
+    const ips = Object.fromEntries((await core.api.listMachines(undefined)).map((m) => [m.mac, m.ip]));
+    expect(ips).toEqual({ '52:54:00:00:00:01': '198.18.0.50', '52:54:00:00:00:02': null, '52:54:00:00:00:03': '198.18.0.9' });
+  });
+
   it('is an empty list on a fresh store', async () => {
     dir = tempDir();
     core = createBootServer({ dataDir: dir.path, listInterfaces: () => [] });

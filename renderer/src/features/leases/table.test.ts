@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Lease } from '../../../../shared/api/contract.ts';
-import { filterLeases, formatCountdown, shownState, sortLeases } from './table.ts';
+import { filterLeases, firmwareText, formatCountdown, shownState, sortLeases } from './table.ts';
 
 const now = 1_700_000_000_000;
 const lease = (ip: string, extra: Partial<Lease> = {}): Lease => ({
@@ -69,5 +69,15 @@ describe('lease table', () => {
     [2 * 86400_000 + 4 * 3600_000 + 5, '2 d 4 h'],
   ])('formatCountdown(%i) is %s', (ms, text) => {
     expect(formatCountdown(ms)).toBe(text);
+  });
+
+  it.each([
+    [{ firmware: 'uefi', arch: 'X64_EFI' }, 'UEFI · x64'],
+    [{ firmware: 'uefi', arch: 'ARM64_EFI_HTTP' }, 'UEFI · HTTP · arm64'],
+    [{ firmware: 'bios', arch: 'X86_BIOS' }, 'BIOS · x86'],
+    [{ firmware: 'unknown', arch: 'ARCH_42' }, '—'],
+    [{ firmware: null, arch: null }, '—'],
+  ])('firmwareText(%o) is %s', (l, t) => {
+    expect(firmwareText(l)).toBe(t);
   });
 });

@@ -64,3 +64,12 @@ export function formatCountdown(ms: number): string {
   const sec = String(s % 60).padStart(2, '0');
   return h ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
 }
+
+/** The booting client's firmware as the table shows it: `UEFI · x64`, `UEFI · HTTP · arm64`, `BIOS · x86`; `—` for a plain DHCP client. */
+export function firmwareText(l: Pick<Lease, 'firmware' | 'arch'>): string {
+  const fw = l.firmware === 'bios' ? 'BIOS' : l.firmware === 'uefi' ? 'UEFI' : null;
+  const http = l.arch?.endsWith('_HTTP') ? 'HTTP' : null;
+  // Option 93's name without its firmware part: X64_EFI_HTTP -> x64.
+  const cpu = l.arch && !l.arch.startsWith('ARCH_') ? l.arch.replace(/_(EFI|BIOS)(_HTTP)?$/, '').toLowerCase().replace(/_/g, ' ') : null;
+  return [fw, http, cpu].filter(Boolean).join(' · ') || '—';
+}

@@ -53,7 +53,7 @@ describe('Leases screen', () => {
       lease('198.18.0.20', { expiresAt: now - 1000, mac: '52:54:00:00:00:03', clientKey: 'mac:c' }),
     ]);
     const t = text(h);
-    expect(t).toMatch(/bound 198\.18\.0\.100 52:54:00:00:00:01 node1 1:00:0[01] UEFI · X64_EFI/);
+    expect(t).toMatch(/bound 198\.18\.0\.100 52:54:00:00:00:01 node1 1:00:0[01] UEFI · x64/);
     expect(t.indexOf('198.18.0.9')).toBeLessThan(t.indexOf('198.18.0.20'));
     expect(t.indexOf('198.18.0.20')).toBeLessThan(t.indexOf('198.18.0.100'));
     expect(t).toMatch(/released 198\.18\.0\.9/);

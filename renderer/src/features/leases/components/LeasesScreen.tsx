@@ -4,7 +4,7 @@ import { useNow } from '../../../app/clock.ts';
 import { useApp } from '../../../app/context.ts';
 import { selectors } from '../../../app/store.ts';
 import { leaseSelectors } from '../store/slice.ts';
-import { filterLeases, formatCountdown, shownState, sortLeases, type LeaseColumn, type LeaseSort } from '../table.ts';
+import { filterLeases, firmwareText, formatCountdown, shownState, sortLeases, type LeaseColumn, type LeaseSort } from '../table.ts';
 
 const COLUMNS: { key: LeaseColumn; label: string }[] = [
   { key: 'state', label: 'State' },
@@ -110,7 +110,7 @@ function LeaseRow({ lease: l, now }: { lease: Lease; now: number }) {
       <td className="num" title={new Date(l.expiresAt).toLocaleString()}>
         {state === 'bound' ? formatCountdown(l.expiresAt - now) : <span className="muted">{state === 'expired' ? 'expired' : '—'}</span>}
       </td>
-      <td className="muted">{[l.firmware && l.firmware !== 'unknown' ? l.firmware.toUpperCase() : null, l.arch].filter(Boolean).join(' · ') || '—'}</td>
+      <td className="muted">{firmwareText(l)}</td>
     </tr>
   );
 }

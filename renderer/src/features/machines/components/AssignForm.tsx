@@ -46,7 +46,7 @@ export function AssignForm({ machine }: { machine: MachineSummary }) {
         <span>ISO</span>
         <select value={isoId} onChange={edit(setIsoId)} required>
           <option value="" disabled>
-            {isos.length ? 'Choose an ISO…' : 'No ISO in the library: add one on Setup'}
+            {isos.length ? 'Choose an ISO…' : 'No ISO yet: add one on Setup'}
           </option>
           {isos.map((i) => (
             <option key={i.id} value={i.id} disabled={!i.netboot}>
@@ -59,7 +59,7 @@ export function AssignForm({ machine }: { machine: MachineSummary }) {
       <label>
         <span>Answer profile</span>
         <select value={profile} onChange={edit(setProfile)}>
-          <option value="">None: the installer asks on its console</option>
+          <option value="">None: installer asks</option>
           {profiles.map((p) => (
             <option key={p.id} value={p.id} disabled={p.problem !== null}>
               {p.name}

@@ -27,8 +27,9 @@ export function MachineDetail({ machine: m }: { machine: MachineSummary }) {
           Close
         </button>
       </header>
-      <p className="hint">
-        {vendorOf(m.mac)} · <span className={`badge m-${m.state}`}>{MACHINE_STATE_TEXT[m.state].label}</span> {MACHINE_STATE_TEXT[m.state].help}
+      <p className="detail-vendor">{vendorOf(m.mac)}</p>
+      <p className="detail-state">
+        <span className={`badge m-${m.state}`}>{MACHINE_STATE_TEXT[m.state].label}</span> <span className="muted">{MACHINE_STATE_TEXT[m.state].help}</span>
       </p>
       <dl className="facts">
         <dt>IP</dt>

@@ -99,10 +99,10 @@ describe('Machines screen', () => {
     const t = text(h);
     expect(h).toContain('data-testid="machine-detail"');
     expect(t).toMatch(/DHCP .*start/);
-    expect(t).toMatch(/Bootloader .*\+400 ms 1\.0 MiB in 300 ms/);
-    expect(t).toMatch(/Kernel .*\+2\.5 s 8\.0 MiB in 1\.5 s/);
+    expect(t).toMatch(/Bootloader \(bootloader loaded\) 1\.0 MiB in 300 ms \+400 ms/);
+    expect(t).toMatch(/Kernel \(kernel loaded\) 8\.0 MiB in 1\.5 s \+2\.5 s/);
     expect(t).toContain('Assign and arm');
-    expect(t).toContain('None: the installer asks on its console');
+    expect(t).toContain('None: installer asks');
     for (const action of ['Re-arm', 'Mark done', 'Remove']) expect(h).toContain(`>${action}</button>`);
   });
 });

@@ -16,15 +16,19 @@ export function Timeline({ entries }: { entries: TimelineEntry[] }) {
           <time className="num" dateTime={new Date(e.ts).toISOString()}>
             {new Date(e.ts).toLocaleTimeString()}
           </time>
-          <span className="tl-stage" title={e.msg}>
-            {STAGE_LABEL[e.stage]}
-            <span className="sr-only"> ({STAGE_TEXT[e.stage]})</span>
+          <span className="tl-body">
+            <span className="tl-stage" title={e.msg}>
+              {STAGE_LABEL[e.stage]}
+              <span className="sr-only"> ({STAGE_TEXT[e.stage]})</span>
+            </span>
+            {e.bytes !== null && (
+              <span className="tl-xfer num">
+                {formatBytes(e.bytes)}
+                {e.ms !== null ? ` in ${formatDuration(e.ms)}` : ''}
+              </span>
+            )}
           </span>
           <span className="tl-after num">{e.sincePrev === null ? 'start' : `+${formatDuration(e.sincePrev)}`}</span>
-          <span className="tl-xfer num">
-            {e.bytes !== null ? formatBytes(e.bytes) : ''}
-            {e.bytes !== null && e.ms !== null ? ` in ${formatDuration(e.ms)}` : ''}
-          </span>
         </li>
       ))}
     </ol>
