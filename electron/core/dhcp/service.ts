@@ -17,6 +17,7 @@ import { formatIPv4, inSubnet, parseIPv4 } from '../../../shared/net/ipv4.ts';
 import { decode, encode, getOption, BOOTREQUEST, type DhcpPacket } from '../../../shared/protocol/dhcp4/codec.ts';
 import { DhcpOption, MessageType, messageTypeName } from '../../../shared/protocol/dhcp4/options.ts';
 import { bootItem, readIp } from '../../../shared/protocol/dhcp4/values.ts';
+import { createLimitReporter, createRateLimiter } from '../limits.ts';
 import { bindFailure, bindUdp, fastUdpSend, type BindUdpOptions, type BoundUdp, type FastUdpSend } from '../net/bind.ts';
 import type { LeasePool, Scope } from './pool.ts';
 
@@ -46,13 +47,19 @@ export interface DhcpServiceOptions {
   flushLeases?: () => void;
   /** Send option 43 {6:[8]} to UEFI clients too (smee style) for firmware that ignores BINL offers. */
   pxeControlForUefi?: boolean;
+  /**
+   * Packets per second one client (its hardware address, chaddr: broadcast clients all come from 0.0.0.0) may
+   * send (10, bursts of twice that; a client sends a few per boot). Beyond: dropped before decoding, so a flood
+   * from one machine costs a lookup per packet and the socket queue drains for everyone else; one warning per 5 s.
+   */
+  packetsPerClientPerSecond?: number;
 }
 
 export interface DhcpService {
   start(): Promise<void>;
   stop(): Promise<void>;
   status(): ServiceStatus;
-  stats(): { received: number; answered: number; ignored: number; malformed: number };
+  stats(): { received: number; answered: number; ignored: number; malformed: number; limited: number };
   /** The MAC last seen using `ip` (from leases given and ciaddr of requests), so HTTP and TFTP events name the machine. */
   macForIp(ip: string): string | undefined;
 }
@@ -72,7 +79,10 @@ export function createDhcpService(opts: DhcpServiceOptions): DhcpService {
   // The addon's synchronous sendto for the sender socket (none for injected test binders).
   let fastSend: FastUdpSend | null = null;
   let state: ServiceStatus = { state: 'stopped', detail: null };
-  const counters = { received: 0, answered: 0, ignored: 0, malformed: 0 };
+  const counters = { received: 0, answered: 0, ignored: 0, malformed: 0, limited: 0 };
+  const perClientRate = opts.packetsPerClientPerSecond ?? 10;
+  const rate = createRateLimiter({ perSecond: perClientRate });
+  const limitReports = createLimitReporter();
   const lastWarn = new Map<string, number>();
   const macByIp = new Map<string, string>();
   const remember = (ip: string, mac: string) => {
@@ -266,8 +276,25 @@ export function createDhcpService(opts: DhcpServiceOptions): DhcpService {
     send(socket, reply, { address: from.address, port: from.port }, req, info, `boot server ACK (port ${ports.proxy}) to ${info.mac}: boot ${boot.file}`, { file: boot.file, reason: why, item });
   }
 
+  /** The client a packet counts against: chaddr (RFC 2131 §2, bytes 28-43; hlen <= 16), or the source address of a runt. */
+  const clientKeyOf = (msg: Buffer, from: RemoteInfo): string => {
+    const hlen = Math.min(msg[2] ?? 0, 16);
+    return msg.length >= 28 + hlen && hlen > 0 ? msg.toString('hex', 28, 28 + hlen) : `ip ${from.address}`;
+  };
+
   function onPacket(socket: Socket, msg: Buffer, from: RemoteInfo, bootServer: boolean) {
     counters.received++;
+    // order matters: the rate is checked before decoding, so a flood costs one lookup per packet.
+    const key = clientKeyOf(msg, from);
+    if (!rate.take(key)) {
+      counters.limited++;
+      const report = limitReports.drop(key);
+      if (report) {
+        const who = key.startsWith('ip ') ? from.address : key.slice(0, 12).replace(/(..)(?!$)/g, '$1:');
+        emit('warn', `${who}: ${report.dropped} packet(s) dropped: more than ${perClientRate} a second from one client`, { ip: from.address }, { limit: 'rate', client: who, dropped: report.dropped, ms: report.ms });
+      }
+      return;
+    }
     let req: DhcpPacket;
     try {
       req = decode(msg).value;

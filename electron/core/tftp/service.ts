@@ -10,6 +10,7 @@ import { ProtocolError } from '../../../shared/protocol/errors.ts';
 import { decode, encode, TftpErrorCode, writeDataHeader, type TftpPacket } from '../../../shared/protocol/tftp/codec.ts';
 import { negotiate, normalizeRequestPath, type TftpLimits } from '../../../shared/protocol/tftp/negotiate.ts';
 import { memoryFile, type FileTree, type OpenFile } from '../files/tree.ts';
+import { createLimitReporter, createRateLimiter } from '../limits.ts';
 import { bindFailure, bindUdp, fastUdpSend, type FastUdpSend } from '../net/bind.ts';
 
 export interface TftpServiceOptions {
@@ -27,7 +28,18 @@ export interface TftpServiceOptions {
   /** First retransmission timeout when the client names none; doubles per retry. */
   initialTimeoutMs?: number;
   retries?: number;
+  /** Transfers running at once, all clients together (256). Beyond: ERROR "server busy", one warning per 5 s. */
   maxTransfers?: number;
+  /**
+   * Transfers one client address may run at once (8: a PXE ROM runs one, plus its tsize probe). Beyond: ERROR
+   * "server busy", so one client flooding RRQs cannot take every slot from the others.
+   */
+  maxTransfersPerClient?: number;
+  /**
+   * Packets per second one client address may send to port 69 (20, bursts of twice that; a booting machine
+   * sends a handful). Beyond: dropped unread and unanswered (no reply to amplify), one warning per 5 s.
+   */
+  requestsPerSecond?: number;
   /** Socket factory, for fault injection in tests. */
   createSocket?: () => Socket;
   /** The MAC known for a client address (from DHCP), so transfer events name the machine. */
@@ -40,7 +52,7 @@ export interface TftpService {
   status(): ServiceStatus;
   /** The bound port once started. */
   port(): number;
-  stats(): { active: number; completed: number; failed: number; bytes: number };
+  stats(): { active: number; completed: number; failed: number; bytes: number; limited: number };
 }
 
 const NETASCII_LIMIT = 16 * 1024 * 1024;
@@ -61,12 +73,17 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
   const limits: TftpLimits = { maxBlksize: 1468, maxWindowsize: 64, ...opts.limits };
   const retries = opts.retries ?? 5;
   const maxTransfers = opts.maxTransfers ?? 256;
+  const maxPerClient = opts.maxTransfersPerClient ?? 8;
+  const rate = createRateLimiter({ perSecond: opts.requestsPerSecond ?? 20 });
+  const limitReports = createLimitReporter();
+  /** Transfers running per client address (entries removed at zero: bounded by the transfers themselves). */
+  const perClient = new Map<string, number>();
   const makeSocket = opts.createSocket ?? (() => createSocket({ type: 'udp4' }));
   const transfers = new Set<{ abort(reason: string): void }>();
   let listener: Socket | null = null;
   let state: ServiceStatus = { state: 'stopped', detail: null };
   let boundPort = 0;
-  const counters = { completed: 0, failed: 0, bytes: 0 };
+  const counters = { completed: 0, failed: 0, bytes: 0, limited: 0 };
   const emit = (e: BootEventInput) => {
     const mac = e.ip && !e.mac ? opts.macForIp?.(e.ip) : undefined;
     opts.emit(mac ? { ...e, mac } : e);
@@ -94,7 +111,17 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
     return memoryFile(toNetascii(raw), file.mtimeMs);
   }
 
+  /** A limit dropped or refused a request: counted, and one warning per client per interval says which. */
+  const limited = (from: RemoteInfo, limit: 'rate' | 'per-client' | 'transfers', what: string) => {
+    counters.limited++;
+    const report = limitReports.drop(`${limit} ${from.address}`);
+    if (!report) return;
+    emit({ service: 'tftp', level: 'warn', ip: from.address, msg: `${from.address}: ${report.dropped} request(s) ${what}`, fields: { limit, dropped: report.dropped, ms: report.ms } });
+  };
+
   async function onRequest(msg: Buffer, from: RemoteInfo) {
+    // order matters: the rate is checked before any work (decoding, opening files, replying) is spent on the packet.
+    if (!rate.take(from.address)) return limited(from, 'rate', `dropped: more than ${opts.requestsPerSecond ?? 20} a second`);
     const client = `${from.address}:${from.port}`;
     let packet: TftpPacket;
     try {
@@ -118,8 +145,13 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
       refuse(from, TftpErrorCode.ILLEGAL_OPERATION, `mode ${packet.mode} not supported`);
       return;
     }
+    if ((perClient.get(from.address) ?? 0) >= maxPerClient) {
+      limited(from, 'per-client', `refused: ${maxPerClient} transfers to this client already running (last: ${JSON.stringify(packet.filename.slice(0, 128))})`);
+      refuse(from, TftpErrorCode.NOT_DEFINED, 'server busy, try again');
+      return;
+    }
     if (transfers.size >= maxTransfers) {
-      emit({ service: 'tftp', level: 'warn', ip: from.address, msg: `busy: ${transfers.size} transfers running, refused ${packet.filename}` });
+      limited(from, 'transfers', `refused: ${transfers.size} transfers running, the most at once (last: ${JSON.stringify(packet.filename.slice(0, 128))})`);
       refuse(from, TftpErrorCode.NOT_DEFINED, 'server busy, try again');
       return;
     }
@@ -137,6 +169,13 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
     } catch (e) {
       emit({ service: 'tftp', level: 'warn', ip: from.address, msg: `cannot serve ${path} to ${client}: ${(e as Error).message}` });
       refuse(from, TftpErrorCode.ACCESS_VIOLATION, 'cannot read file');
+      return;
+    }
+    // The file was opening while other requests arrived: check the limits again before holding a slot.
+    if (file && ((perClient.get(from.address) ?? 0) >= maxPerClient || transfers.size >= maxTransfers)) {
+      await file.close();
+      limited(from, transfers.size >= maxTransfers ? 'transfers' : 'per-client', `refused: too many transfers running`);
+      refuse(from, TftpErrorCode.NOT_DEFINED, 'server busy, try again');
       return;
     }
     if (!file) {
@@ -169,12 +208,16 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
 
     const transfer = { abort: (reason: string) => finish('failed', reason) };
     transfers.add(transfer);
+    perClient.set(client.address, (perClient.get(client.address) ?? 0) + 1);
 
     const finish = (outcome: 'ok' | 'failed' | 'probe' | 'no-final-ack', reason?: string) => {
       if (done) return;
       done = true;
       if (timer) clearTimeout(timer);
       transfers.delete(transfer);
+      const left = (perClient.get(client.address) ?? 1) - 1;
+      if (left > 0) perClient.set(client.address, left);
+      else perClient.delete(client.address);
       socket.close();
       void file.close();
       const ms = Date.now() - started;

@@ -1,0 +1,171 @@
+/**
+ * The per-client limits of the TFTP and DHCP services (issue 9) on loopback, without root: a client over its
+ * request rate is dropped unanswered, a client over its share of transfers is told "busy", each limit says so in
+ * one warning per interval, and another client is served all along. (The flood-versus-real-client test in
+ * namespaces is test/reliability/limits.test.ts.)
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { parseIPv4, subnetOf } from '../../shared/net/ipv4.ts';
+import type { BootEventInput } from '../../shared/model/event.ts';
+import { decode as decodeDhcp, encode as encodeDhcp, messageType, type DhcpPacket } from '../../shared/protocol/dhcp4/codec.ts';
+import { DhcpOption, MessageType } from '../../shared/protocol/dhcp4/options.ts';
+import { decode, encode, type TftpPacket } from '../../shared/protocol/tftp/codec.ts';
+import { directoryTree } from '../../electron/core/files/tree.ts';
+import { createLeasePool, type Scope } from '../../electron/core/dhcp/pool.ts';
+import { createDhcpService, type DhcpService } from '../../electron/core/dhcp/service.ts';
+import type { BindUdpOptions } from '../../electron/core/net/bind.ts';
+import { createTftpService, type TftpService } from '../../electron/core/tftp/service.ts';
+import { tempDir } from '../helpers/rackboot.ts';
+
+const root = tempDir('rackboot-limits-');
+writeFileSync(join(root.path, 'boot.bin'), Buffer.alloc(64 * 1024, 7));
+afterAll(() => root.remove());
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sockets: Socket[] = [];
+async function udp(address: string, port = 0): Promise<Socket> {
+  const s = createSocket({ type: 'udp4', reuseAddr: true });
+  sockets.push(s);
+  await new Promise<void>((ok) => s.bind(port, address, () => ok()));
+  return s;
+}
+afterEach(() => {
+  for (const s of sockets.splice(0)) {
+    try {
+      s.close();
+    } catch {
+      // Already closed by the service that was handed it.
+    }
+  }
+});
+
+/** The first answer to an RRQ from `from`, or null after `ms`. */
+function ask(from: Socket, port: number, filename: string, ms = 1000): Promise<TftpPacket | null> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => (from.off('message', on), resolve(null)), ms);
+    const on = (m: Buffer) => {
+      clearTimeout(timer);
+      from.off('message', on);
+      resolve(decode(m).value);
+    };
+    from.on('message', on);
+    from.send(encode({ op: 'RRQ', filename, mode: 'octet', options: [] }), port, '127.0.0.1');
+  });
+}
+
+describe('TFTP limits', () => {
+  let service: TftpService;
+  const events: BootEventInput[] = [];
+  afterEach(async () => {
+    await service.stop();
+    events.length = 0;
+  });
+  const start = async (o: { requestsPerSecond?: number; maxTransfersPerClient?: number; maxTransfers?: number }) => {
+    service = createTftpService({ address: '127.0.0.1', port: 0, tree: directoryTree(root.path), emit: (e) => events.push(e), initialTimeoutMs: 5000, ...o });
+    await service.start();
+  };
+
+  it('drops requests over the per-client rate unanswered, warns once, and still answers another client', async () => {
+    await start({ requestsPerSecond: 5, maxTransfersPerClient: 1000 });
+    const flood = await udp('127.0.0.1');
+    let answers = 0;
+    flood.on('message', () => answers++);
+    for (let i = 0; i < 200; i++) flood.send(encode({ op: 'RRQ', filename: `missing-${i}`, mode: 'octet', options: [] }), service.port(), '127.0.0.1');
+    await sleep(300);
+    // The burst (twice the rate) and what the rate refilled meanwhile; the rest were dropped unread.
+    expect(answers).toBeGreaterThanOrEqual(10);
+    expect(answers).toBeLessThan(20);
+    expect(service.stats().limited).toBe(200 - answers);
+    const warnings = events.filter((e) => e.fields?.limit === 'rate');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ level: 'warn', ip: '127.0.0.1', msg: expect.stringMatching(/^127\.0\.0\.1: 1 request\(s\) dropped: more than 5 a second$/) });
+    const other = await udp('127.0.0.2');
+    expect(await ask(other, service.port(), 'boot.bin')).toMatchObject({ op: 'DATA', block: 1 });
+  });
+
+  it('refuses a client past its share of transfers with "busy" while another client still gets its file', async () => {
+    await start({ requestsPerSecond: 1000, maxTransfersPerClient: 3 });
+    const hog = await udp('127.0.0.1');
+    const replies: TftpPacket[] = [];
+    hog.on('message', (m) => replies.push(decode(m).value));
+    // Never ACKed: each holds its slot until its retransmissions run out.
+    for (let i = 0; i < 10; i++) hog.send(encode({ op: 'RRQ', filename: 'boot.bin', mode: 'octet', options: [] }), service.port(), '127.0.0.1');
+    await sleep(300);
+    expect(replies.filter((r) => r.op === 'DATA')).toHaveLength(3);
+    expect(replies.filter((r) => r.op === 'ERROR')).toEqual(Array(7).fill({ op: 'ERROR', code: 0, message: 'server busy, try again' }));
+    expect(service.stats().active).toBe(3);
+    expect(events.filter((e) => e.fields?.limit === 'per-client')).toHaveLength(1);
+    const other = await udp('127.0.0.2');
+    expect(await ask(other, service.port(), 'boot.bin')).toMatchObject({ op: 'DATA', block: 1 });
+  });
+
+  it('refuses past the total of transfers with "busy", and serves again once slots free up', async () => {
+    await start({ requestsPerSecond: 1000, maxTransfersPerClient: 1000, maxTransfers: 2 });
+    const a = await udp('127.0.0.1');
+    const b = await udp('127.0.0.2');
+    expect(await ask(a, service.port(), 'boot.bin')).toMatchObject({ op: 'DATA' });
+    expect(await ask(a, service.port(), 'boot.bin')).toMatchObject({ op: 'DATA' });
+    expect(await ask(b, service.port(), 'boot.bin')).toMatchObject({ op: 'ERROR', message: 'server busy, try again' });
+    expect(events.filter((e) => e.fields?.limit === 'transfers')).toHaveLength(1);
+    // An ERROR from the client ends its transfer and frees the slot.
+    const [t] = await new Promise<[TftpPacket]>((ok) => {
+      a.once('message', (m) => ok([decode(m).value]));
+      a.send(encode({ op: 'RRQ', filename: 'boot.bin', mode: 'octet', options: [] }), service.port(), '127.0.0.1');
+    });
+    expect(t).toMatchObject({ op: 'ERROR' });
+    await service.stop();
+    await service.start();
+    expect(await ask(b, service.port(), 'boot.bin')).toMatchObject({ op: 'DATA' });
+  });
+});
+
+describe('DHCP per-client rate', () => {
+  let service: DhcpService;
+  const events: BootEventInput[] = [];
+  afterEach(async () => {
+    await service.stop();
+    events.length = 0;
+  });
+  const ip = (s: string) => parseIPv4(s)!;
+  const scope: Scope = { subnet: subnetOf(ip('127.0.0.0'), 8), range: { first: ip('127.0.6.10'), last: ip('127.0.6.200') }, router: null };
+
+  function discover(mac: number, xid: number): Uint8Array {
+    const chaddr = new Uint8Array(16);
+    chaddr.set([0x52, 0x54, 0x00, 0x00, 0x01, mac]);
+    const p: DhcpPacket = {
+      op: 1, htype: 1, hlen: 6, hops: 1, xid, secs: 0, flags: 0,
+      ciaddr: '0.0.0.0', yiaddr: '0.0.0.0', siaddr: '0.0.0.0', giaddr: '127.0.0.2', chaddr, sname: '', file: '',
+      options: [{ code: DhcpOption.MESSAGE_TYPE, data: Uint8Array.of(MessageType.DISCOVER) }],
+    };
+    return encodeDhcp(p);
+  }
+
+  it('drops a flooding client\'s packets before decoding, warns once, and another client still gets its OFFER', async () => {
+    // A relay agent on 127.0.0.2 at the server port, as in dhcp-service.test.ts.
+    const relay = await udp('127.0.0.2');
+    const port = relay.address().port;
+    const pool = createLeasePool({ scopes: [scope], exclude: [], reservations: [], leases: [], persist: () => {} });
+    // Plain dgram sockets (the injectable binder): this test is about the limit, not about tying to a NIC.
+    const bind = async (o: BindUdpOptions) => ({ socket: await udp(o.address, o.port), deviceBound: false, note: null });
+    service = createDhcpService({ mode: 'full', iface: 'lo', address: '127.0.0.1', prefix: 8, httpPort: 8080, pool, primaryScope: scope, emit: (e) => events.push(e), ports: { server: port, client: port + 1, proxy: 0 }, bind, packetsPerClientPerSecond: 5 });
+    await service.start();
+    const offers: DhcpPacket[] = [];
+    relay.on('message', (m) => offers.push(decodeDhcp(m).value));
+    for (let i = 0; i < 300; i++) relay.send(discover(1, i), port, '127.0.0.1');
+    await sleep(300);
+    const flooded = offers.filter((o) => o.chaddr[5] === 1);
+    expect(flooded.length).toBeGreaterThanOrEqual(10);
+    expect(flooded.length).toBeLessThan(20);
+    // What reached the service (the kernel may drop some of a 300-packet burst): all but the answered were limited.
+    expect(service.stats().received).toBeGreaterThan(100);
+    expect(service.stats().limited).toBe(service.stats().received - flooded.length);
+    const warnings = events.filter((e) => e.fields?.limit === 'rate');
+    expect(warnings).toEqual([expect.objectContaining({ level: 'warn', msg: '52:54:00:00:01:01: 1 packet(s) dropped: more than 5 a second from one client' })]);
+    relay.send(discover(2, 9999), port, '127.0.0.1');
+    await sleep(200);
+    expect(offers.filter((o) => o.chaddr[5] === 2).map((o) => messageType(o))).toEqual([MessageType.OFFER]);
+  });
+});
