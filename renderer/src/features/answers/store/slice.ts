@@ -88,6 +88,8 @@ export interface AnswersState {
   machines: MachineSummary[];
   preview: PreviewState;
   saving: boolean;
+  /** Counts the bodies put in the editor (open, new, save, revert...): the form starts afresh with each. */
+  session: number;
   /** Why the last save, delete or import did not happen (shown where it was asked for). */
   failure: ApiError | null;
 }
@@ -147,8 +149,10 @@ export function createAnswersSlice({ api, set, get, run }: SliceContext): Answer
   let previewSeq = 0;
   let openSeq = 0;
 
+  /** Asks for a preview of the draft once it has been quiet for PREVIEW_DELAY_MS; until then it says it is updating. */
   const schedulePreview = () => {
     if (previewTimer !== null) clearTimeout(previewTimer);
+    if (state().preview.status !== 'pending') set(patchPreview({ status: 'pending' }));
     previewTimer = setTimeout(() => {
       previewTimer = null;
       void runPreview();
@@ -199,6 +203,7 @@ export function createAnswersSlice({ api, set, get, run }: SliceContext): Answer
         importIssues: [],
         viewing: null,
         failure: null,
+        session: state().session + 1,
         ...extra,
       }),
     );
@@ -238,6 +243,7 @@ export function createAnswersSlice({ api, set, get, run }: SliceContext): Answer
       machines: [],
       preview: EMPTY_PREVIEW,
       saving: false,
+      session: 0,
       failure: null,
     },
     answerActions: {
@@ -461,6 +467,7 @@ export const answerSelectors = {
   machines: (s: AppState) => s.answers.machines,
   preview: (s: AppState) => s.answers.preview,
   saving: (s: AppState) => s.answers.saving,
+  session: (s: AppState) => s.answers.session,
   failure: (s: AppState) => s.answers.failure,
   actions: (s: AppState) => s.answerActions,
 };
