@@ -122,6 +122,28 @@ static int get_fd(napi_env env, napi_value value, int *fd) {
   return 1;
 }
 
+/* A new fd as a JS number; closes it and returns NULL (an exception pending) when that fails. */
+static napi_value fd_value(napi_env env, int fd) {
+  napi_value result;
+  if (napi_create_int32(env, fd, &result) != napi_ok) {
+    close(fd);
+    return NULL;
+  }
+  return result;
+}
+
+/* A Uint8Array argument's bytes; throws a TypeError and returns 0 for anything else. */
+static int get_bytes(napi_env env, napi_value value, void **data, size_t *length) {
+  bool is_typed = false;
+  napi_typedarray_type type;
+  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, value, &type, length, data, NULL, NULL) != napi_ok || type != napi_uint8_array) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "rackboot_net: bytes must be a Uint8Array");
+    return 0;
+  }
+  return 1;
+}
+
 /* Copies a JS string into buf (NUL-terminated); throws a TypeError when it is not a string or does not fit. */
 static int get_string(napi_env env, napi_value value, char *buf, size_t size, const char *what) {
   napi_valuetype type;
@@ -173,12 +195,7 @@ static napi_value socket_udp4(napi_env env, napi_callback_info info) {
     throw_errno(env, errno, "socket", NULL);
     return NULL;
   }
-  napi_value result;
-  if (napi_create_int32(env, fd, &result) != napi_ok) {
-    close(fd);
-    return NULL;
-  }
-  return result;
+  return fd_value(env, fd);
 }
 
 static napi_value set_reuse_addr(napi_env env, napi_callback_info info) {
@@ -280,18 +297,9 @@ static napi_value udp_send(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (!get_fd(env, argv[0], &fd)) return NULL;
-  bool is_typed = false;
   void *data = NULL;
   size_t length = 0;
-  if (napi_is_typedarray(env, argv[1], &is_typed) != napi_ok || !is_typed) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "rackboot_net: bytes must be a Uint8Array");
-    return NULL;
-  }
-  napi_typedarray_type type;
-  if (napi_get_typedarray_info(env, argv[1], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_uint8_array) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "rackboot_net: bytes must be a Uint8Array");
-    return NULL;
-  }
+  if (!get_bytes(env, argv[1], &data, &length)) return NULL;
   ssize_t sent;
   if (argc >= 4) {
     char address[INET_ADDRSTRLEN];
@@ -358,12 +366,7 @@ static napi_value listen_tcp4(napi_env env, napi_callback_info info) {
     throw_errno(env, err, syscall, detail);
     return NULL;
   }
-  napi_value result;
-  if (napi_create_int32(env, fd, &result) != napi_ok) {
-    close(fd);
-    return NULL;
-  }
-  return result;
+  return fd_value(env, fd);
 }
 
 static napi_value ifindex(napi_env env, napi_callback_info info) {
@@ -826,27 +829,16 @@ static napi_value socket_icmp6(napi_env env, napi_callback_info info) {
     throw_errno(env, err, "setsockopt", what);
     return NULL;
   }
-  napi_value result;
-  if (napi_create_int32(env, fd, &result) != napi_ok) {
-    close(fd);
-    return NULL;
-  }
-  return result;
+  return fd_value(env, fd);
 }
 
 static napi_value icmp6_send(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   int fd;
   if (!get_args(env, info, 4, argv) || !get_fd(env, argv[0], &fd)) return NULL;
-  bool is_typed = false;
   void *data = NULL;
   size_t length = 0;
-  napi_typedarray_type type;
-  if (napi_is_typedarray(env, argv[1], &is_typed) != napi_ok || !is_typed ||
-      napi_get_typedarray_info(env, argv[1], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_uint8_array) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "rackboot_net: bytes must be a Uint8Array");
-    return NULL;
-  }
+  if (!get_bytes(env, argv[1], &data, &length)) return NULL;
   char address[INET6_ADDRSTRLEN];
   uint32_t scope = 0;
   if (!get_string(env, argv[2], address, sizeof address, "address")) return NULL;
