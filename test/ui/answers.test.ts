@@ -71,7 +71,7 @@ describe.skipIf(skip)('Answer files screen in chromium', () => {
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
   const field = (label: string) => page.getByLabel(label, { exact: true });
-  const section = (name: string) => page.getByRole('navigation', { name: 'Profile sections' }).getByRole('button', { name: new RegExp(`^${name}`) });
+  const section = (name: string) => page.getByRole('tablist', { name: 'Profile sections' }).getByRole('tab', { name: new RegExp(`^${name}`) });
   const version = () => page.getByTestId('af-version').textContent();
   const fileText = () => page.getByTestId('af-file').textContent();
 
@@ -205,6 +205,32 @@ describe.skipIf(skip)('Answer files screen in chromium', () => {
     await expect.poll(version).toMatch(/^Version 3\b/);
     expect(await field('Time zone').inputValue()).toBe('America/New_York');
     await expect.poll(() => page.getByTestId('af-version-3').textContent()).toContain('current');
+  });
+
+  it('shows the disk table and the per-installer panels, and is reachable by keyboard', async () => {
+    await section('Disk').click();
+    expect(await page.getByRole('table', { name: 'Partitions' }).locator('tbody tr').count()).toBe(4);
+    expect(await page.getByLabel('Partition 1 mount point').inputValue()).toBe('/boot');
+    await shot('answers-disk-light');
+    await section('Kickstart').click();
+    expect(await field('Environment').inputValue()).toBe('server-product-environment');
+    expect(await field('Commands').inputValue()).toContain('logging --level=info');
+    await shot('answers-kickstart-light');
+    await section('Ubuntu autoinstall').click();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot('answers-autoinstall-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await section('Debian preseed').click();
+    await shot('answers-preseed-light');
+    // Keyboard: the sections are one tab stop, arrows move between them, Tab goes on into the form; focus is visible.
+    await section('Basics').click();
+    await page.keyboard.press('ArrowDown');
+    expect(await section('Locale').getAttribute('aria-selected')).toBe('true');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('af-sec-locale');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('af-locale-language');
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).toBe('solid');
+    await expect.poll(() => page.getByTestId('af-dirty').count()).toBe(0);
   });
 
   it('exports the profile as a file', async () => {

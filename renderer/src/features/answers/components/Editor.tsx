@@ -196,28 +196,57 @@ export function Editor({ section, onSection, onJump, onRequest, notice }: Editor
 
       <div className="af-body">
         <nav className="af-sections" aria-label="Profile sections">
-          {SECTIONS.map((s, n) => {
-            const c = bySection[s.id];
-            return (
-              <div key={s.id}>
-                {n > 0 && 'family' in s && !('family' in SECTIONS[n - 1]!) && <p className="af-nav-head">Per installer</p>}
-                <button type="button" className={s.id === section ? 'on' : undefined} aria-current={s.id === section ? 'true' : undefined} onClick={() => onSection(s.id)}>
-                  <span>{s.label}</span>
-                  {c?.errors ? (
-                    <span className="af-count error" aria-label={`${c.errors} to fix`}>
-                      {c.errors}
-                    </span>
-                  ) : c?.warnings ? (
-                    <span className="af-count warning" aria-label={`${c.warnings} to look at`}>
-                      {c.warnings}
-                    </span>
-                  ) : null}
-                </button>
-              </div>
-            );
-          })}
+          <div
+            role="tablist"
+            aria-orientation="vertical"
+            aria-label="Profile sections"
+            onKeyDown={(e) => {
+              // One tab stop for the list: arrows (and Home/End) move between sections, Tab goes on into the form.
+              const i = SECTIONS.findIndex((s) => s.id === section);
+              const to = { ArrowDown: i + 1, ArrowUp: i - 1, Home: 0, End: SECTIONS.length - 1 }[e.key];
+              if (to === undefined) return;
+              e.preventDefault();
+              const next = SECTIONS[(to + SECTIONS.length) % SECTIONS.length]!.id;
+              onSection(next);
+              document.getElementById(`af-sec-${next}`)?.focus();
+            }}
+          >
+            {SECTIONS.map((s, n) => {
+              const c = bySection[s.id];
+              return (
+                <div key={s.id} role="presentation">
+                  {n > 0 && 'family' in s && !('family' in SECTIONS[n - 1]!) && (
+                    <p className="af-nav-head" role="presentation">
+                      Per installer
+                    </p>
+                  )}
+                  <button
+                    type="button"
+                    role="tab"
+                    id={`af-sec-${s.id}`}
+                    aria-selected={s.id === section}
+                    aria-controls="af-form"
+                    tabIndex={s.id === section ? 0 : -1}
+                    className={s.id === section ? 'on' : undefined}
+                    onClick={() => onSection(s.id)}
+                  >
+                    <span>{s.label}</span>
+                    {c?.errors ? (
+                      <span className="af-count error" aria-label={`${c.errors} to fix`}>
+                        {c.errors}
+                      </span>
+                    ) : c?.warnings ? (
+                      <span className="af-count warning" aria-label={`${c.warnings} to look at`}>
+                        {c.warnings}
+                      </span>
+                    ) : null}
+                  </button>
+                </div>
+              );
+            })}
+          </div>
         </nav>
-        <div key={`${session}-${viewing?.version ?? 'draft'}`} className={`af-form${viewing ? ' readonly' : ''}`} data-testid="af-form">
+        <div key={`${session}-${viewing?.version ?? 'draft'}`} id="af-form" role="tabpanel" aria-labelledby={`af-sec-${section}`} className={`af-form${viewing ? ' readonly' : ''}`} data-testid="af-form">
           <FormContext.Provider value={form}>
             <Body />
           </FormContext.Provider>

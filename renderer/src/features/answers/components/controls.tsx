@@ -93,10 +93,10 @@ export function TextArea({ path, label, hint, rows = 3, mono, placeholder }: Com
   );
 }
 
-export function CheckField({ path, label, hint }: Omit<Common, 'wide'>) {
+export function CheckField({ path, label, hint, wide }: Common) {
   const f = useField<boolean>(path);
   return (
-    <div className={`af-field af-check${f.invalid ? ' invalid' : ''}`}>
+    <div className={`af-field af-check${wide ? ' wide' : ''}${f.invalid ? ' invalid' : ''}`}>
       <label>
         <input type="checkbox" id={f.id} checked={f.value === true} disabled={f.readOnly} onChange={(e) => f.set(e.target.checked)} {...aria(f)} />
         {label}

@@ -50,10 +50,11 @@ export function KickstartSection() {
           path={['kickstart', 'mode']}
           label="Interface"
           choices={[
-            { value: 'text', label: 'Text (works on serial consoles)' },
+            { value: 'text', label: 'Text' },
             { value: 'graphical', label: 'Graphical' },
-            { value: 'cmdline', label: 'Command line (fails on any missing answer)' },
+            { value: 'cmdline', label: 'Command line' },
           ]}
+          hint="Text works on serial consoles; command line stops at any question the file leaves open."
         />
         <SelectField
           path={['kickstart', 'firstboot']}

@@ -141,7 +141,7 @@ export function DiskSection() {
   return (
     <Group title="Disk">
       <DiskTarget />
-      <CheckField path={['disk', 'wipe']} label="Wipe the target disk first (every partition on it; other disks are left alone)" />
+      <CheckField path={['disk', 'wipe']} label="Wipe the target disk first" hint="Every partition on it; other disks are left alone." wide />
       <ChoiceField
         path={['disk', 'layout']}
         label="Layout"

@@ -66,9 +66,9 @@ export function PartitionsTable() {
         <thead>
           <tr>
             <th>Mount point</th>
-            <th>Size</th>
-            <th>Grow</th>
-            <th>File system</th>
+            <th className="w-size">Size (MiB)</th>
+            <th className="w-grow">Grow</th>
+            <th className="w-fs">File system</th>
             <th>
               <span className="sr-only">Remove</span>
             </th>
@@ -87,7 +87,7 @@ export function PartitionsTable() {
               <Cell path={[...path, n, 'mount']} label={`Partition ${n + 1} mount point`} placeholder="/" />
               <Cell path={[...path, n, 'sizeMiB']} label={`Partition ${n + 1} size in MiB`} kind="number" />
               <Cell path={[...path, n, 'grow']} label={`Partition ${n + 1} grows to fill the disk`} kind="check" />
-              <Cell path={[...path, n, 'fsType']} label={`Partition ${n + 1} file system`} kind="select" options={FS_TYPES} placeholder="by mount" />
+              <Cell path={[...path, n, 'fsType']} label={`Partition ${n + 1} file system`} kind="select" options={FS_TYPES} placeholder="default" />
               <td>
                 {!f.readOnly && (
                   <button type="button" className="af-btn small" aria-label={`Remove partition ${n + 1}`} onClick={() => f.set(rows.filter((_r, i) => i !== n))}>
