@@ -18,6 +18,8 @@ packages=(
   iproute2 chromium
   # Answer files checked by the tools that read them: cloud-init schema (+ PyYAML), debconf-set-selections
   cloud-init debconf
+  # The IEEE OUI registry the Machines screen's vendor table is checked against
+  ieee-data
 )
 
 missing=()
