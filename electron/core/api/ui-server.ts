@@ -42,6 +42,13 @@ export interface UiServer {
   close(): Promise<void>;
 }
 
+/** A frame shaped like a call: `{type: 'call', id, method, input}` with a number or string id. */
+function isCall(msg: unknown): msg is { type: 'call'; id: number | string; method?: unknown; input?: unknown } {
+  if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return false;
+  const m = msg as { type?: unknown; id?: unknown };
+  return m.type === 'call' && (typeof m.id === 'number' || typeof m.id === 'string');
+}
+
 function sameToken(given: string | null, token: string): boolean {
   if (!given) return false;
   const a = Buffer.from(given);
@@ -149,14 +156,16 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     // Oversized or malformed frames end this client only.
     ws.on('error', () => ws.terminate());
     ws.on('message', async (raw) => {
-      let msg: { type?: unknown; id?: unknown; method?: unknown; input?: unknown };
+      let msg: unknown;
       try {
         msg = JSON.parse(String(raw));
       } catch {
         ws.send(JSON.stringify({ type: 'result', id: null, result: { ok: false, error: { code: 'BAD_REQUEST', message: 'not JSON' } } }));
         return;
       }
-      if (msg.type !== 'call' || (typeof msg.id !== 'number' && typeof msg.id !== 'string')) {
+      // `null`, `42` or `[]` are JSON too: reading `.type` off null would throw inside this async listener,
+      // an unhandled rejection that ends the process.
+      if (!isCall(msg)) {
         ws.send(JSON.stringify({ type: 'result', id: null, result: { ok: false, error: { code: 'BAD_REQUEST', message: 'expected {type:"call", id, method, input}' } } }));
         return;
       }
