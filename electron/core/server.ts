@@ -37,6 +37,7 @@ import { createOrchestrator } from './boot/orchestrator.ts';
 import { createRouterAdvertiser, type RouterAdvertiser } from './net/router-advert.ts';
 import { createAnswerService } from './answers/api.ts';
 import { probeDhcpServers } from './dhcp/probe.ts';
+import { portOwner } from './net/port-owner.ts';
 import { watchForDhcpServers, type DhcpWatch } from './dhcp/watch.ts';
 import { findIsos } from './iso/find.ts';
 import { stageProgress } from '../../shared/model/stage.ts';
@@ -86,6 +87,14 @@ interface Running {
   status(): ServiceStatus;
 }
 
+/** ` (held by dnsmasq, pid 812): ...` for a port-in-use error, when the OS says who holds the port. */
+function holder(e: Error): string {
+  const port = Number(/:(\d+)\D*$/.exec(e.message)?.[1] ?? (e as { port?: number }).port);
+  if (!Number.isInteger(port) || port <= 0) return '';
+  const owner = portOwner('udp', port) ?? portOwner('tcp', port);
+  return owner ? ` (held by ${owner.name}, pid ${owner.pid}: stop it, or give rackboot another port)` : '';
+}
+
 function wrap(make: (config: ServerConfig) => Running | null, disabled: (config: ServerConfig) => ServiceStatus = () => ({ state: 'disabled', detail: null })): Service {
   let running: Running | null = null;
   let off: ServiceStatus | null = null;
@@ -102,6 +111,7 @@ function wrap(make: (config: ServerConfig) => Running | null, disabled: (config:
         failed = running.status().state === 'failed' ? running.status() : { state: 'failed', detail: (e as Error).message };
         running = null;
         const errno = (e as NodeJS.ErrnoException).code;
+        if (errno === 'EADDRINUSE') failed = { state: 'failed', detail: `${failed.detail ?? 'port in use'}${holder(e as Error)}` };
         const code = e instanceof RackbootError ? e.code : errno === 'EADDRINUSE' ? 'PORT_IN_USE' : errno === 'EACCES' ? 'PERMISSION_DENIED' : 'SERVICE_FAILED';
         throw new RackbootError(code, failed.detail ?? 'a service could not start');
       }
