@@ -233,14 +233,32 @@ describe.skipIf(skip)('Answer files screen in chromium', () => {
     await expect.poll(() => page.getByTestId('af-dirty').count()).toBe(0);
   });
 
-  it('exports the profile as a file', async () => {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export' }).click()]);
+  let exported = '';
+  it('exports the profile as a file, and that file imports as a new saved profile', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export', exact: true }).click()]);
     expect(download.suggestedFilename()).toBe('web-tier.rackboot-profile.json');
+    exported = readFileSync((await download.path())!, 'utf8');
+    expect(exported).not.toContain(ROOT_PASSWORD);
+    await page.getByRole('button', { name: 'Import…' }).click();
+    const dialog = page.getByTestId('af-import');
+    await dialog.getByLabel('Or paste it here').fill(exported);
+    expect(await dialog.getByLabel('Written for').locator('option:checked').textContent()).toContain('rackboot profile export');
+    await dialog.getByLabel('Profile name').fill('Web tier copy');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot('answers-import-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await dialog.getByRole('button', { name: 'Import and save' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Web tier copy' }).count()).toBe(1);
+    expect(await version()).toMatch(/^Version 1\b/);
+    expect(await field('Time zone').inputValue()).toBe('America/New_York');
   });
 
   it('stored only hashes: no plain password in any version the core holds', async () => {
     const list = await api.call('listProfiles', undefined);
-    expect(list.map((p) => [p.id, p.currentVersion, p.problem])).toEqual([['web-tier', 3, null]]);
+    expect(list.map((p) => [p.id, p.currentVersion, p.problem]).sort()).toEqual([
+      ['web-tier', 3, null],
+      ['web-tier-copy', 1, null],
+    ]);
     const current = await api.call('getProfile', { id: 'web-tier' });
     const accounts = current.body?.accounts as { root: unknown; user: { password: unknown } | null };
     expect(accounts.root).toEqual({ hash: expect.stringMatching(/^\$6\$/) });
@@ -251,6 +269,28 @@ describe.skipIf(skip)('Answer files screen in chromium', () => {
       expect(text).not.toContain('"plain"');
     }
     expect(((await api.call('getProfile', { id: 'web-tier', version: 2 })).body?.locale as { timezone: string }).timezone).toBe('Europe/Berlin');
+    expect(errors).toEqual([]);
+  });
+
+  it('will not delete a profile a machine uses, says so in words, and deletes it once it is free', async () => {
+    const mac = '52:54:00:12:34:56';
+    const isoId = (await api.call('listIsos', undefined))[0]!.id;
+    await api.call('assignMachine', { mac, isoId, profile: 'web-tier' });
+    await page.getByTestId('af-profile-web-tier').click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Web tier', exact: true }).count()).toBe(1);
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    const dialog = page.getByTestId('af-delete');
+    await dialog.getByRole('button', { name: 'Delete profile' }).click();
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toContain('Machines still use this answer profile');
+    await shot('answers-delete-in-use-light');
+    await dialog.getByRole('button', { name: 'Keep it' }).click();
+    expect((await api.call('listProfiles', undefined)).map((p) => p.id).sort()).toEqual(['web-tier', 'web-tier-copy']);
+    await api.call('removeMachine', { mac });
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByTestId('af-delete').getByRole('button', { name: 'Delete profile' }).click();
+    await expect.poll(() => page.getByTestId('af-empty').count()).toBe(1);
+    expect(await page.getByTestId('af-profiles').textContent()).toContain('Web tier copy');
+    expect((await api.call('listProfiles', undefined)).map((p) => p.id)).toEqual(['web-tier-copy']);
     expect(errors).toEqual([]);
   });
 });

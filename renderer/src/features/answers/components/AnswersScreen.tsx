@@ -66,8 +66,12 @@ function DeleteDialog({ onClose }: { onClose(): void }) {
   const draft = useApp(answerSelectors.draft);
   const machines = useApp(answerSelectors.machines);
   const failure = useApp(answerSelectors.failure);
-  const { remove, clearFailure } = useApp(answerSelectors.actions);
+  const { remove, clearFailure, load } = useApp(answerSelectors.actions);
   const [busy, setBusy] = useState(false);
+  // Which machines use it, as of now (the list may be older than this screen).
+  useEffect(() => {
+    void load();
+  }, [load]);
   if (!open?.id) return null;
   const id = open.id;
   const users = machines.filter((m) => m.profile === id);
@@ -78,8 +82,8 @@ function DeleteDialog({ onClose }: { onClose(): void }) {
   return (
     <Dialog title={`Delete “${String(draft?.name ?? id)}”?`} onClose={close} testId="af-delete">
       <p>The profile and all its versions are removed. Export it first to keep a copy.</p>
-      {users.length > 0 && <p className="af-issues warning">Assigned to {users.map((m) => m.hostname ?? m.mac).join(', ')}: give them another profile first.</p>}
-      {failure && (
+      {users.length > 0 && failure?.during !== 'remove' && <p className="af-issues warning">Assigned to {users.map((m) => m.hostname ?? m.mac).join(', ')}: give them another profile first.</p>}
+      {failure?.during === 'remove' && (
         <p className="af-issues error" role="alert">
           <strong>{ERROR_TITLES[failure.code]}.</strong> {failure.message}
         </p>

@@ -127,7 +127,7 @@ export function Editor({ section, onSection, onJump, onRequest, notice }: Editor
           The stored version no longer validates ({open.problem}). Fix the marked fields and save a new version.
         </div>
       )}
-      {failure && !viewing && (
+      {failure && (failure.during === 'save' || failure.during === 'revert') && !viewing && (
         <div className="banner error" role="alert">
           {failure.message}
         </div>

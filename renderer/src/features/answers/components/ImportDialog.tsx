@@ -128,7 +128,7 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
           </label>
         </div>
         {text.trim() && !format && <p className="af-issues warning">Cannot tell which installer this is for: pick one under “Written for”.</p>}
-        {failure && (
+        {failure?.during === 'import' && (
           <p className="af-issues error" role="alert">
             {failure.message}
           </p>

@@ -330,7 +330,7 @@ describe('answers slice', () => {
     expect(await a().readFile('{}', 'profile', null)).toBe(false);
     expect(store.getState().answers.failure?.code).toBe('INVALID_PROFILE');
     expect(await a().remove('in-use')).toBe(false);
-    expect(store.getState().answers.failure).toEqual({ code: 'PROFILE_IN_USE', message: 'machine 52:54:00:aa:bb:cc uses it' });
+    expect(store.getState().answers.failure).toEqual({ code: 'PROFILE_IN_USE', message: 'machine 52:54:00:aa:bb:cc uses it', during: 'remove' });
     expect(store.getState().error).toBeNull();
   });
 

@@ -67,6 +67,8 @@ export interface ImportResult {
   issues: AnswerIssue[];
 }
 
+export type Failure = ApiError & { during: 'save' | 'remove' | 'import' | 'revert' };
+
 export interface AnswersState {
   list: ProfileSummary[];
   loaded: boolean;
@@ -90,8 +92,8 @@ export interface AnswersState {
   saving: boolean;
   /** Counts the bodies put in the editor (open, new, save, revert...): the form starts afresh with each. */
   session: number;
-  /** Why the last save, delete or import did not happen (shown where it was asked for). */
-  failure: ApiError | null;
+  /** Why the last save, delete, import or revert did not happen, and which (shown where it was asked for). */
+  failure: Failure | null;
 }
 
 export interface AnswersSlice {
@@ -212,7 +214,8 @@ export function createAnswersSlice({ api, set, get, run }: SliceContext): Answer
 
   const fromDetail = (p: ProfileDetail): { open: OpenProfile; body: Body } => {
     const raw = p.body ?? (p.raw && typeof p.raw === 'object' && !Array.isArray(p.raw) ? (p.raw as Body) : newBody(p.name));
-    return { open: { id: p.id, version: p.version, problem: p.problem }, body: raw };
+    // The profile's name is the one that counts (importProfile with a new name keeps the file's name in the body).
+    return { open: { id: p.id, version: p.version, problem: p.problem }, body: raw.name === p.name ? raw : { ...raw, name: p.name } };
   };
 
   const loadHistory = async () => {
@@ -318,7 +321,7 @@ export function createAnswersSlice({ api, set, get, run }: SliceContext): Answer
         set(patch({ saving: false }));
         if (!r.ok) {
           const onName = r.error.code === 'PROFILE_NAME_TAKEN' ? [{ path: ['name'], code: r.error.code, message: r.error.message, severity: 'error' as const }] : [];
-          set(patch({ failure: r.error, serverIssues: [...state().serverIssues, ...onName] }));
+          set(patch({ failure: { ...r.error, during: 'save' }, serverIssues: [...state().serverIssues, ...onName] }));
           return false;
         }
         if (!r.value.profile) {
@@ -333,7 +336,7 @@ export function createAnswersSlice({ api, set, get, run }: SliceContext): Answer
       async remove(id) {
         const r = await api.removeProfile({ id });
         if (!r.ok) {
-          set(patch({ failure: r.error }));
+          set(patch({ failure: { ...r.error, during: 'remove' } }));
           return false;
         }
         set(patch({ list: r.value, failure: null }));
@@ -345,7 +348,7 @@ export function createAnswersSlice({ api, set, get, run }: SliceContext): Answer
         if (format === 'profile') {
           const r = await api.importProfile({ text, ...(name ? { name } : {}) });
           if (!r.ok) {
-            set(patch({ failure: r.error }));
+            set(patch({ failure: { ...r.error, during: 'import' } }));
             return false;
           }
           await refreshList();
@@ -356,7 +359,7 @@ export function createAnswersSlice({ api, set, get, run }: SliceContext): Answer
         }
         const r = await api.importAnswerFile({ text, family: format, ...(name ? { name } : {}) });
         if (!r.ok) {
-          set(patch({ failure: r.error }));
+          set(patch({ failure: { ...r.error, during: 'import' } }));
           return false;
         }
         const named = typeof r.value.body.name === 'string' && r.value.body.name ? r.value.body.name : freeName(name || 'Imported profile', state().list.map((p) => p.name));
@@ -415,7 +418,7 @@ export function createAnswersSlice({ api, set, get, run }: SliceContext): Answer
         if (!id) return false;
         const r = await api.revertProfile({ id, version });
         if (!r.ok) {
-          set(patch({ failure: r.error }));
+          set(patch({ failure: { ...r.error, during: 'revert' } }));
           return false;
         }
         const { open, body } = fromDetail(r.value);
