@@ -16,6 +16,8 @@ packages=(
   xorriso genisoimage mtools dosfstools cpio 7zip udftools udfclient python3-pycdlib
   # Network namespaces, UI ring
   iproute2 chromium
+  # Reliability ring: tcpdump records the DHCP ACKs that really left rackboot before a kill -9
+  tcpdump
   # Answer files checked by the tools that read them: cloud-init schema (+ PyYAML), debconf-set-selections
   cloud-init debconf
   # The IEEE OUI registry the Machines screen's vendor table is checked against

@@ -14,7 +14,8 @@ export default class FiguresReporter implements Reporter {
     const r = test.result();
     const mark = r.state === 'passed' ? 'PASS' : r.state === 'failed' ? 'FAIL' : 'SKIP';
     const fig = test.meta().figure;
-    const err = r.state === 'failed' ? ` | ${(r.errors?.[0]?.message ?? 'failed').split('\n')[0]}` : '';
+    // The whole message on the same line (clipped): a client's output often says more than its first line.
+    const err = r.state === 'failed' ? ` | ${(r.errors?.[0]?.message ?? 'failed').replace(/\s*\n\s*/g, ' / ').slice(0, 1500)}` : '';
     const name = `${test.module.moduleId.replace(/^.*\/test\/reliability\//, '').replace(/\.test\.ts$/, '')} > ${test.name}`;
     process.stdout.write(`${mark} ${name}${fig ? `: ${fig}` : ''}${err}\n`);
   }

@@ -8,7 +8,10 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { createLab, type Client, type Lab } from '../helpers/dhcp-clients.ts';
+import { createTestNet, type TestNet } from '../helpers/netns.ts';
 import { CLI, REPO } from '../helpers/rackboot.ts';
+import { run } from '../helpers/tools.ts';
 import { matchWaiter } from '../helpers/wait.ts';
 
 export const WATCHDOG = join(REPO, 'test', 'reliability', 'watchdog.mjs');
@@ -123,3 +126,43 @@ export function udpCounters(ns: string): { inDatagrams: number; rcvbufErrors: nu
 
 /** Log lines of one service at warn or above. */
 export const warnings = (s: Serve, service?: string) => s.lines.filter((l) => l.event === 'log' && (l.level === 'warn' || l.level === 'error') && (!service || l.service === service));
+
+// ---- the rack: a server namespace with a bridge, machines on it ----
+
+export const SERVER = '198.18.0.1';
+export const BRIDGE = 'rackbr0';
+
+export interface Rack {
+  net: TestNet;
+  lab: Lab;
+  /** A machine on the rack switch with a MAC no other machine of this rack has; `address` adds a static one. */
+  machine(address?: string): Client;
+  /** Everything started in the namespaces is stopped and the namespaces deleted. */
+  destroy(): void;
+}
+
+export function createRack(): Rack {
+  const net = createTestNet({ address: SERVER, prefix: 24 });
+  const lab = createLab(net.ns);
+  let seq = 0x10;
+  return {
+    net,
+    lab,
+    machine(address) {
+      const c = lab.addClient({ mac: `02:00:00:00:09:${(seq++).toString(16).padStart(2, '0')}`, bridge: BRIDGE });
+      if (address) c.addAddress(`${address}/24`);
+      return c;
+    },
+    destroy() {
+      lab.destroy();
+      net.destroy();
+    },
+  };
+}
+
+/** Runs flood.mjs in `ns`; resolves with what it sent. */
+export async function flood(ns: string, o: { to: { address: string; port: number }; packets: Uint8Array[]; seconds?: number; count?: number; bind?: { address: string; port: number }; broadcast?: boolean }): Promise<{ sent: number; ms: number }> {
+  const arg = JSON.stringify({ ...o, packets: o.packets.map((p) => Buffer.from(p).toString('hex')) });
+  const { stdout } = await run('ip', ['netns', 'exec', ns, process.execPath, join(REPO, 'test', 'reliability', 'flood.mjs'), arg], { maxBuffer: 1 << 20, timeout: ((o.seconds ?? 600) + 60) * 1000 });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as { sent: number; ms: number };
+}
