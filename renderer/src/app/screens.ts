@@ -6,6 +6,7 @@ import type { ComponentType } from 'react';
 import { SetupScreen } from '../features/setup/components/SetupScreen.tsx';
 import { MachinesScreen } from '../features/machines/components/MachinesScreen.tsx';
 import { LeasesScreen } from '../features/leases/components/LeasesScreen.tsx';
+import { LogScreen } from '../features/log/components/LogScreen.tsx';
 import { AnswersScreenLoader } from '../features/answers/components/AnswersScreenLoader.tsx';
 
 export interface Screen {
@@ -18,5 +19,6 @@ export const SCREENS: readonly Screen[] = [
   { id: 'setup', label: 'Setup', component: SetupScreen },
   { id: 'machines', label: 'Machines', component: MachinesScreen },
   { id: 'leases', label: 'Leases', component: LeasesScreen },
+  { id: 'log', label: 'Log', component: LogScreen },
   { id: 'answers', label: 'Answer files', component: AnswersScreenLoader },
 ];

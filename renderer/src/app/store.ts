@@ -10,10 +10,11 @@ import type { BootEvent } from '../../../shared/model/event.ts';
 import { createAnswersSlice, type AnswersSlice } from '../features/answers/store/slice.ts';
 import { createLeasesSlice, type LeasesSlice } from '../features/leases/store/slice.ts';
 import { createMachinesSlice, type MachinesSlice } from '../features/machines/store/slice.ts';
+import { createLogSlice, type LogSlice } from '../features/log/store/slice.ts';
 
 const EVENT_LIMIT = 500;
 
-export interface AppState extends MachinesSlice, LeasesSlice, AnswersSlice {
+export interface AppState extends MachinesSlice, LeasesSlice, LogSlice, AnswersSlice {
   connection: 'connecting' | 'open' | 'closed';
   interfaces: NetInterface[];
   settings: Settings | null;
@@ -112,6 +113,7 @@ export function createAppStore(api: ApiClient, options: StoreOptions = {}): AppS
       ...createMachinesSlice(ctx),
       ...createLeasesSlice(ctx),
       ...createAnswersSlice(ctx),
+      ...createLogSlice(ctx),
       connection: 'connecting',
       interfaces: [],
       settings: null,
@@ -165,7 +167,8 @@ export function createAppStore(api: ApiClient, options: StoreOptions = {}): AppS
             last = e.seq;
           }
           if (!fresh.length) return;
-          set({ events: [...seen, ...fresh].slice(-EVENT_LIMIT) });
+          // The Log screen's buffer takes its part in the same update: one store update per batch.
+          set({ events: [...seen, ...fresh].slice(-EVENT_LIMIT), ...get().logActions.take(fresh) });
           get().machineActions.receiveEvents(fresh);
           get().leaseActions.receiveEvents(fresh);
         },

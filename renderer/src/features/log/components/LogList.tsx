@@ -232,6 +232,17 @@ export function LogList() {
           ))}
         </div>
       </div>
+      {buffer.size === 0 ? (
+        <div className="log-empty" data-testid="log-empty">
+          <p className="log-empty-title">Requests from machines appear here as they boot.</p>
+          <p>DHCP offers, TFTP reads (RRQ) and HTTP downloads, live: which machine asked for what.</p>
+          <p>{log.phase === 'loading' ? 'Loading recent events…' : 'Start the boot server on the Setup screen, then network-boot a machine.'}</p>
+        </div>
+      ) : buffer.rowCount === 0 ? (
+        <div className="log-empty" data-testid="log-empty">
+          <p>No events match these filters.</p>
+        </div>
+      ) : null}
       {newCount > 0 && (
         <button type="button" className="log-jump" onClick={jumpToNewest} data-testid="log-jump">
           ↓ {newCount.toLocaleString()} new

@@ -29,7 +29,7 @@ export function detailEntries(e: BootEvent): [string, string][] {
 }
 
 /** Heights of the details block; the component sets them, so the list's arithmetic and the pixels agree. */
-export const DETAIL = { line: 18, messageLines: 2, maxEntryLines: 8, padding: 12, actions: 30 } as const;
+export const DETAIL = { line: 18, messageLines: 2, maxEntryLines: 12, padding: 12, actions: 30 } as const;
 
 export function detailHeight(e: BootEvent): number {
   const entries = Math.min(detailEntries(e).length, DETAIL.maxEntryLines);

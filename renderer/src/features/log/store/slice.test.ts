@@ -171,3 +171,34 @@ describe('log slice', () => {
     expect(shown()).toEqual([1]);
   });
 });
+
+describe('log slice in the app store', () => {
+  it('takes its part of each streamed batch in the app store\'s one update', async () => {
+    const { createAppStore, subscribeStreams } = await import('../../../app/store.ts');
+    const core = fakeCore();
+    const listeners = new Set<(e: BootEvent) => void>();
+    // A fake core typed by the contract: recentEvents answers, the event stream is pushed by hand, the rest is unused.
+    const api = new Proxy({} as ApiClient, {
+      get(_t, name) {
+        if (name === 'recentEvents') return core.api.recentEvents;
+        if (name === 'on')
+          return (stream: string, l: (e: BootEvent) => void) => {
+            if (stream === 'event') listeners.add(l);
+            return () => listeners.delete(l);
+          };
+        return () => Promise.resolve({ ok: true, value: [] });
+      },
+    });
+    const store = createAppStore(api);
+    let flush: () => void = () => undefined;
+    subscribeStreams(api, store, (f) => (flush = f));
+    await store.getState().logActions.open();
+    let updates = 0;
+    store.subscribe(() => updates++);
+    for (const e of range(1, 1000)) listeners.forEach((l) => l(e));
+    flush();
+    expect(updates).toBe(1);
+    expect(store.getState().log.buffer.size).toBe(1000);
+    expect(store.getState().events.at(-1)?.seq).toBe(1000);
+  });
+});
