@@ -39,11 +39,15 @@ export interface Serve {
 }
 
 /**
- * Starts `rackboot serve ARGS --log json` in `ns` (the CLI under node with the watchdog preloaded) and waits
+ * Starts `rackboot serve ARGS --log json` in `ns` (null: here, for loopback) under node with the watchdog
+ * preloaded, and waits
  * for its ready line; rejects with its stderr when it exits first.
  */
-export function startServe(ns: string, args: string[], opts: { timeoutMs?: number; log?: 'json' | 'text' } = {}): Promise<Serve> {
-  const proc = spawn('ip', ['netns', 'exec', ns, process.execPath, '--import', WATCHDOG, CLI, 'serve', ...args, '--log', opts.log ?? 'json'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startServe(ns: string | null, args: string[], opts: { timeoutMs?: number; log?: 'json' | 'text' } = {}): Promise<Serve> {
+  const node = [process.execPath, '--import', WATCHDOG, CLI, 'serve', ...args, '--log', opts.log ?? 'json'];
+  // `ip netns exec` execs node in place: the child's pid is rackboot's (kill -9 and /proc read it directly).
+  const [cmd, ...argv] = ns ? ['ip', 'netns', 'exec', ns, ...node] : node;
+  const proc = spawn(cmd!, argv, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   const dog = { unhandledRejections: 0, uncaughtExceptions: 0, first: null as string | null };
   proc.stderr!.on('data', (d: Buffer) => {
@@ -165,4 +169,25 @@ export async function flood(ns: string, o: { to: { address: string; port: number
   const arg = JSON.stringify({ ...o, packets: o.packets.map((p) => Buffer.from(p).toString('hex')) });
   const { stdout } = await run('ip', ['netns', 'exec', ns, process.execPath, join(REPO, 'test', 'reliability', 'flood.mjs'), arg], { maxBuffer: 1 << 20, timeout: ((o.seconds ?? 600) + 60) * 1000 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as { sent: number; ms: number };
+}
+
+/** A TCP and a UDP port both free on 127.0.0.1 now (for a server on loopback). */
+export async function freePorts(n: number): Promise<number[]> {
+  const { createServer } = await import('node:net');
+  const { createSocket } = await import('node:dgram');
+  const out: number[] = [];
+  while (out.length < n) {
+    const srv = createServer();
+    await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', () => ok()));
+    const port = (srv.address() as { port: number }).port;
+    const udp = createSocket('udp4');
+    const free = await new Promise<boolean>((ok) => {
+      udp.once('error', () => ok(false));
+      udp.bind(port, '127.0.0.1', () => ok(true));
+    });
+    udp.close();
+    await new Promise<void>((ok) => srv.close(() => ok()));
+    if (free && !out.includes(port)) out.push(port);
+  }
+  return out;
 }
