@@ -54,7 +54,7 @@ beforeAll(async () => {
     'dir/deep/loop': { symlink: '../../dir/deep/loop' },
     'dotdot': { symlink: '..' },
   }, { scratch: join(base.path, 'scratch') });
-  [tftpPort, httpPort] = await freePorts(2);
+  [tftpPort, httpPort] = (await freePorts(2)) as [number, number];
   server = await startServe(null, ['--interface', 'lo', '--address', '127.0.0.1', '--dhcp', 'off', '--tftp-port', String(tftpPort), '--http-port', String(httpPort), '--tftp-root', root, '--iso', iso, '--data', join(base.path, 'data')]);
   isoId = (server.ready.isos as { id: string }[])[0]!.id;
 });
