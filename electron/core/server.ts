@@ -38,6 +38,7 @@ import { createRouterAdvertiser, type RouterAdvertiser } from './net/router-adve
 import { createAnswerService } from './answers/api.ts';
 import { probeDhcpServers } from './dhcp/probe.ts';
 import { portOwner } from './net/port-owner.ts';
+import { nativeNetStatus } from './net/bind.ts';
 import { watchForDhcpServers, type DhcpWatch } from './dhcp/watch.ts';
 import { findIsos } from './iso/find.ts';
 import { stageProgress } from '../../shared/model/stage.ts';
@@ -518,6 +519,12 @@ export function createBootServer(options: BootServerOptions): BootServer {
       if (!isos.get(id)) throw new RackbootError('ISO_NOT_FOUND', `no ISO with id ${id} in the library`);
       return isos.verify(id, sha256).catch(isoFailure);
     },
+    about: async () => ({
+      dataDir: resolvePath(options.dataDir),
+      settingsSaved: !ephemeral,
+      nicBinding: nativeNetStatus(),
+      missingBootloaders: bootloaders.missing.map((m) => ({ name: m.name, debianPackage: m.debianPackage })),
+    }),
     findIsos: async ({ dirs }) => {
       const known = new Set(isos.list().map((r) => r.path));
       return findIsos(dirs?.map((d) => resolvePath(d))).map((f) => ({ ...f, inLibrary: known.has(f.path) }));

@@ -2,7 +2,7 @@
  * Sandboxed preload: exposes one object built from the contract, one function per method plus `on` for
  * streams. It only forwards; there is no generic invoke(channel).
  */
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import type { StreamName } from '../../shared/api/contract.ts';
 import { METHOD_NAMES, STREAM_NAMES } from '../../shared/api/names.ts';
 
@@ -20,3 +20,5 @@ api.on = (stream: StreamName, listener: (data: unknown) => void) => {
 };
 
 contextBridge.exposeInMainWorld('rackboot', api);
+// A dropped ISO's path: the renderer hands it to addIso. Nothing else about the file system crosses.
+contextBridge.exposeInMainWorld('rackbootFiles', { pathFor: (file: File) => webUtils.getPathForFile(file) });

@@ -327,6 +327,16 @@ export const contract = {
         reason: z.string(),
       }),
     ),
+    /** Where rackboot keeps its data, whether sockets can be tied to one NIC, which bootloaders are missing. */
+    about: method(
+      z.void(),
+      z.object({
+        dataDir: z.string(),
+        settingsSaved: z.boolean(),
+        nicBinding: z.object({ available: z.boolean(), reason: z.string().nullable() }),
+        missingBootloaders: z.array(z.object({ name: z.string(), debianPackage: z.string() })),
+      }),
+    ),
     listProfiles: method(z.void(), z.array(ProfileSummarySchema)),
     getProfile: method(z.object({ id: ProfileIdSchema, version: z.number().int().min(1).optional() }).strict(), ProfileSchema),
     /** A new version (or a new profile without `id`); `{ plain }` passwords are hashed first. Field errors come back as issues, nothing saved. */

@@ -8,6 +8,7 @@ import { MachinesScreen } from '../features/machines/components/MachinesScreen.t
 import { LeasesScreen } from '../features/leases/components/LeasesScreen.tsx';
 import { LogScreen } from '../features/log/components/LogScreen.tsx';
 import { AnswersScreenLoader } from '../features/answers/components/AnswersScreenLoader.tsx';
+import { SettingsScreen } from '../features/settings/components/SettingsScreen.tsx';
 
 export interface Screen {
   id: string;
@@ -21,4 +22,5 @@ export const SCREENS: readonly Screen[] = [
   { id: 'leases', label: 'Leases', component: LeasesScreen },
   { id: 'log', label: 'Log', component: LogScreen },
   { id: 'answers', label: 'Answer files', component: AnswersScreenLoader },
+  { id: 'settings', label: 'Settings', component: SettingsScreen },
 ];

@@ -44,6 +44,7 @@ function fakeApi() {
     listLeases: () => ok([]),
     verifyIso: () => Promise.resolve({ ok: false, error: { code: 'ISO_NOT_FOUND', message: 'no such ISO' } }),
     findIsos: () => ok([]),
+    about: () => ok({ dataDir: '/tmp/rackboot', settingsSaved: true, nicBinding: { available: true, reason: null }, missingBootloaders: [] }),
     probeDhcp: () => ok({ offers: [], ms: 2500, suggestion: 'full', reason: 'no DHCP server answered' }),
     listProfiles: () => ok([]),
     getProfile: () => Promise.resolve({ ok: false, error: { code: 'NO_SUCH_PROFILE', message: 'no profile' } }),
@@ -76,7 +77,10 @@ describe('renderer store', () => {
     await store.getState().actions.load();
     expect(store.getState().interfaces.map((n) => n.name)).toEqual(['rack0']);
     await store.getState().actions.selectInterface('rack0');
-    expect(calls).toEqual(['setSettings {"interface":"rack0","address":"198.18.0.1"}']);
+    // Picking a wired NIC with link asks the network for a DHCP server; none answered (the fake), so full DHCP.
+    await new Promise((r) => setTimeout(r, 0));
+    expect(calls).toEqual(['setSettings {"interface":"rack0","address":"198.18.0.1"}', 'setSettings {"dhcpMode":"full"}']);
+    expect(store.getState().dhcpProbe).toMatchObject({ interface: 'rack0', suggestion: 'full' });
     expect(store.getState().settings?.interface).toBe('rack0');
   });
 

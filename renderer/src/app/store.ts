@@ -3,7 +3,7 @@
  * selectors below and never touch a transport: the API client is handed in once by `connectStore`.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { ApiClient, DhcpMode, NetInterface, ServerStatus, Settings } from '../../../shared/api/contract.ts';
+import type { ApiClient, DhcpMode, IsoSummary, MethodOutput, NetInterface, ServerStatus, Settings } from '../../../shared/api/contract.ts';
 import type { ApiError } from '../../../shared/api/errors.ts';
 import type { Result } from '../../../shared/api/result.ts';
 import type { BootEvent } from '../../../shared/model/event.ts';
@@ -22,6 +22,16 @@ export interface AppState extends MachinesSlice, LeasesSlice, LogSlice, AnswersS
   events: BootEvent[];
   error: ApiError | null;
   busy: boolean;
+  /** The ISO library (Setup screen), and ISO files found on this computer that are not in it yet. */
+  isos: IsoSummary[];
+  foundIsos: MethodOutput<'findIsos'>;
+  /** An ISO being added (indexing a large image takes a moment): its path, else null. */
+  addingIso: string | null;
+  /** The last DHCP probe of the chosen NIC; null before one ran. */
+  /** Data folder, NIC binding, missing bootloaders (Settings screen); null until loaded. */
+  about: MethodOutput<'about'> | null;
+  dhcpProbe: ((MethodOutput<'probeDhcp'> & { error?: undefined }) | { error: ApiError }) & { interface: string } | null;
+  probing: boolean;
   actions: {
     load(): Promise<void>;
     refreshInterfaces(): Promise<void>;
@@ -30,6 +40,14 @@ export interface AppState extends MachinesSlice, LeasesSlice, LogSlice, AnswersS
     start(): Promise<void>;
     stop(): Promise<void>;
     dismissError(): void;
+    refreshIsos(): Promise<void>;
+    loadAbout(): Promise<void>;
+    /** Saves settings (true when the core accepted them). */
+    saveSettings(patch: Partial<Settings>): Promise<boolean>;
+    addIso(path: string): Promise<boolean>;
+    removeIso(id: string): Promise<void>;
+    /** Asks the chosen NIC which DHCP servers answer there, and applies the suggested mode. */
+    probeDhcp(): Promise<void>;
     /** Events arrive in batches from the subscription module. */
     receiveEvents(batch: BootEvent[]): void;
     receiveStatus(status: ServerStatus): void;
@@ -121,6 +139,12 @@ export function createAppStore(api: ApiClient, options: StoreOptions = {}): AppS
       events: [],
       error: null,
       busy: false,
+      isos: [],
+      foundIsos: [],
+      addingIso: null,
+      dhcpProbe: null,
+      probing: false,
+      about: null,
       actions: {
         async load() {
           await Promise.all([
@@ -130,6 +154,8 @@ export function createAppStore(api: ApiClient, options: StoreOptions = {}): AppS
             run(api.recentEvents({ limit: EVENT_LIMIT }), (events) => ({ events })),
             get().machineActions.load(),
             get().leaseActions.load(),
+            run(api.listIsos(undefined), (isos) => ({ isos })),
+            run(api.findIsos({}), (foundIsos) => ({ foundIsos })),
           ]);
         },
         async refreshInterfaces() {
@@ -139,6 +165,8 @@ export function createAppStore(api: ApiClient, options: StoreOptions = {}): AppS
           const nic = get().interfaces.find((n) => n.name === name);
           // A new NIC means its own address: forget an address picked on another one.
           await patchSettings({ interface: name, address: nic?.ipv4[0]?.address ?? null });
+          // The DHCP mode is chosen for the technician: proxy beside a site DHCP server, full otherwise.
+          if (nic && nic.up && !nic.loopback && nic.ipv4.length > 0) void get().actions.probeDhcp();
         },
         async setDhcpMode(mode) {
           await patchSettings({ dhcpMode: mode });
@@ -155,6 +183,43 @@ export function createAppStore(api: ApiClient, options: StoreOptions = {}): AppS
         },
         dismissError() {
           set({ error: null });
+        },
+        async loadAbout() {
+          await run(api.about(undefined), (about) => ({ about }));
+        },
+        saveSettings(patch) {
+          return patchSettings(patch);
+        },
+        async refreshIsos() {
+          await Promise.all([run(api.listIsos(undefined), (isos) => ({ isos })), run(api.findIsos({}), (foundIsos) => ({ foundIsos }))]);
+        },
+        async addIso(path) {
+          set({ addingIso: path });
+          const ok = await run(api.addIso({ path }), () => ({}));
+          const failure = get().error;
+          set({ addingIso: null });
+          await get().actions.refreshIsos();
+          // The refresh succeeding must not hide why the ISO was refused.
+          if (!ok) set({ error: failure });
+          return ok;
+        },
+        async removeIso(id) {
+          await run(api.removeIso({ id }), (isos) => ({ isos }));
+          await get().actions.refreshIsos();
+        },
+        async probeDhcp() {
+          const nic = get().settings?.interface;
+          if (!nic || get().status?.state === 'running') return;
+          set({ probing: true });
+          const r = await api.probeDhcp({ interface: nic });
+          set({ probing: false });
+          // Shown beside the DHCP choice, not in the error banner: the probe runs by itself when a NIC is picked.
+          if (!r.ok) {
+            set({ dhcpProbe: { error: r.error, interface: nic } });
+            return;
+          }
+          set({ dhcpProbe: { ...r.value, interface: nic } });
+          if (get().settings?.dhcpMode !== r.value.suggestion) await patchSettings({ dhcpMode: r.value.suggestion });
         },
         receiveEvents(batch) {
           const seen = get().events;
@@ -191,6 +256,12 @@ export const selectors = {
   events: (s: AppState) => s.events,
   error: (s: AppState) => s.error,
   busy: (s: AppState) => s.busy,
+  isos: (s: AppState) => s.isos,
+  foundIsos: (s: AppState) => s.foundIsos,
+  addingIso: (s: AppState) => s.addingIso,
+  dhcpProbe: (s: AppState) => s.dhcpProbe,
+  about: (s: AppState) => s.about,
+  probing: (s: AppState) => s.probing,
   connection: (s: AppState) => s.connection,
   actions: (s: AppState) => s.actions,
   running: (s: AppState) => s.status?.state === 'running',

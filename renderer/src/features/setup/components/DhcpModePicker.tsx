@@ -6,8 +6,12 @@ import { DHCP_MODE_TEXT } from '../../../app/wording.ts';
 export function DhcpModePicker() {
   const settings = useApp(selectors.settings);
   const running = useApp(selectors.running);
-  const { setDhcpMode } = useApp(selectors.actions);
+  const probe = useApp(selectors.dhcpProbe);
+  const probing = useApp(selectors.probing);
+  const { setDhcpMode, probeDhcp } = useApp(selectors.actions);
   const mode = settings?.dhcpMode ?? 'proxy';
+  const nic = settings?.interface ?? null;
+  const current = probe && probe.interface === nic ? probe : null;
 
   return (
     <section className="panel" aria-labelledby="dhcp-title">
@@ -30,6 +34,23 @@ export function DhcpModePicker() {
         ))}
       </div>
       <p className="hint">{DHCP_MODE_TEXT[mode].help}</p>
+      <div className="probe" role="status" data-testid="dhcp-probe">
+        {probing ? (
+          <span>Asking {nic} whether another DHCP server answers there…</span>
+        ) : current?.error ? (
+          <span className="muted">Could not ask the network: {current.error.message}</span>
+        ) : current ? (
+          <span>
+            <strong>{current.suggestion === mode ? 'Chosen for you: ' : 'Suggested: '}</strong>
+            {current.reason}.
+          </span>
+        ) : (
+          <span className="muted">rackboot can ask the network whether another DHCP server is there (one request, no address taken).</span>
+        )}{' '}
+        <button type="button" className="link" disabled={!nic || running || probing} onClick={() => void probeDhcp()}>
+          {current ? 'Ask again' : 'Check the network'}
+        </button>
+      </div>
     </section>
   );
 }

@@ -1,5 +1,6 @@
 import { useApp } from '../../../app/context.ts';
 import { selectors } from '../../../app/store.ts';
+import { nicWarnings } from '../format.ts';
 
 export function InterfacePicker() {
   const interfaces = useApp(selectors.interfaces);
@@ -22,6 +23,7 @@ export function InterfacePicker() {
         {interfaces.map((nic) => {
           const selected = settings?.interface === nic.name;
           const usable = nic.ipv4.length > 0;
+          const warnings = nicWarnings(nic);
           return (
             <li key={nic.name}>
               <button
@@ -39,8 +41,15 @@ export function InterfacePicker() {
                   {usable ? nic.ipv4.map((a) => `${a.address}/${a.prefix}`).join(', ') : 'no IPv4 address'}
                 </span>
                 <span className="nic-meta">
-                  {[nic.loopback ? 'loopback' : null, nic.wireless ? 'Wi-Fi' : null, nic.mac].filter(Boolean).join(' · ')}
+                  {[nic.up ? 'link up' : 'no link', nic.speedMbps ? (nic.speedMbps >= 1000 ? `${nic.speedMbps / 1000} Gb/s` : `${nic.speedMbps} Mb/s`) : null, nic.loopback ? 'loopback' : null, nic.wireless ? 'Wi-Fi' : null, nic.mac]
+                    .filter(Boolean)
+                    .join(' · ')}
                 </span>
+                {warnings.length > 0 && !nic.loopback && (
+                  <span className="nic-warn" data-testid={`nic-warn-${nic.name}`}>
+                    {warnings.join('; ')}
+                  </span>
+                )}
               </button>
             </li>
           );

@@ -2,6 +2,7 @@ import { EventLog } from '../../events/components/EventLog.tsx';
 import { ServiceList } from '../../status/components/ServiceList.tsx';
 import { DhcpModePicker } from './DhcpModePicker.tsx';
 import { InterfacePicker } from './InterfacePicker.tsx';
+import { IsoPanel } from './IsoPanel.tsx';
 import { StartStop } from './StartStop.tsx';
 
 /** The first screen: NIC, DHCP mode, ISOs, one button; then the services and what happens, without leaving it. */
@@ -11,6 +12,7 @@ export function SetupScreen() {
       <div className="col">
         <InterfacePicker />
         <DhcpModePicker />
+        <IsoPanel />
         <StartStop />
       </div>
       <div className="col">
