@@ -9,7 +9,7 @@
  * CI runs this representative subset; every cell of the matrix is `npm run test:matrix`.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { installerFixtures, parseProbe, type InstallerIso } from '../helpers/installers.ts';
@@ -166,6 +166,8 @@ export async function runCell(cell: Cell): Promise<Record<string, number>> {
       site = host.spawn('dnsmasq', [
         '--no-daemon', '--port=0', '--conf-file=/dev/null', `--interface=${host.iface}`, '--bind-interfaces',
         '--dhcp-range=198.18.0.100,198.18.0.150,255.255.255.0,1h', `--dhcp-leasefile=${work.path}/site.leases`, '--dhcp-authoritative',
+        // A site DHCP server names a DNS server (dnsmasq with --port=0 would not): debian-installer stops and asks without one.
+        '--dhcp-option=option:dns-server,198.18.0.2',
       ]);
     }
     const args = ['serve', '--interface', net.bridge, '--dhcp', cell.mode, '--http-port', '8080', '--log', 'json', '--data', data, '--iso', iso, '--console', 'ttyS0,115200n8', '--unknown', 'ignore'];
@@ -241,28 +243,38 @@ export async function runCell(cell: Cell): Promise<Record<string, number>> {
   }
 }
 
-const results: { cell: string; result: 'pass' | 'fail'; seconds: Record<string, number>; error?: string }[] = [];
+const results: { cell: string; result: 'pass' | 'fail'; seconds: Record<string, number>; error?: string; ranAt?: string }[] = [];
 
 describe.skipIf(skip)('installers boot from ISOs rackboot serves', () => {
   afterAll(() => {
     if (!MATRIX) return;
     const dir = join(import.meta.dirname, '..', 'artifacts');
     mkdirSync(dir, { recursive: true });
-    const rows = results.map((r) => `| ${r.cell} | ${r.result} | ${r.seconds.kernelSeconds ?? '-'} | ${r.seconds.answerSeconds ?? '-'} | ${r.seconds.doneSeconds ?? '-'} | ${(r.error ?? '').split('\n')[0]!.replace(/\|/g, '/')} |`);
-    const md = ['| Cell | Result | Kernel (s) | Answer file (s) | Done (s) | Error |', '|---|---|---|---|---|---|', ...rows].join('\n') + '\n';
+    // A run of some cells (-t) updates those rows and keeps the others from earlier runs, in matrix order.
+    const file = join(dir, 'matrix.json');
+    const earlier = existsSync(file) ? ((JSON.parse(readFileSync(file, 'utf8')) as { results?: typeof results }).results ?? []) : [];
+    const byCell = new Map([...earlier, ...results].map((r) => [r.cell, r]));
+    const all = matrixCells()
+      .map((c) => byCell.get(c.name))
+      .filter((r): r is (typeof results)[number] => r !== undefined);
+    const rows = all.map((r) => `| ${r.cell} | ${r.result} | ${r.seconds.kernelSeconds ?? '-'} | ${r.seconds.answerSeconds ?? '-'} | ${r.seconds.doneSeconds ?? '-'} | ${r.ranAt ?? '-'} | ${(r.error ?? '').split('\n')[0]!.replace(/\|/g, '/')} |`);
+    const md = ['| Cell | Result | Kernel (s) | Answer file (s) | Done (s) | Ran at | Error |', '|---|---|---|---|---|---|---|', ...rows].join('\n') + '\n';
     writeFileSync(join(dir, 'matrix.md'), md);
-    writeFileSync(join(dir, 'matrix.json'), JSON.stringify({ finishedAt: new Date().toISOString(), results }, null, 2) + '\n');
-    process.stdout.write(`\n${md}\nwrote test/artifacts/matrix.md and matrix.json\n`);
+    writeFileSync(file, JSON.stringify({ finishedAt: new Date().toISOString(), results: all }, null, 2) + '\n');
+    process.stdout.write(`\n${md}\nwrote test/artifacts/matrix.md and matrix.json (${results.length} cells run now, ${all.length - results.length} kept from earlier runs)\n`);
   });
 
-  it.each(MATRIX ? matrixCells() : CELLS)('$name', async (cell) => {
-    try {
-      const t = await runCell(cell);
-      results.push({ cell: cell.name, result: 'pass', seconds: t });
-      process.stdout.write(`[e2e] ${cell.name}: ${JSON.stringify(t)}\n`);
-    } catch (e) {
-      results.push({ cell: cell.name, result: 'fail', seconds: {}, error: (e as Error).message });
-      throw e;
-    }
-  }, 600_000);
+  // One it() per cell, named in full (it.each's $name is cut at 40 characters, so -t could not pick a cell).
+  for (const cell of MATRIX ? matrixCells() : CELLS) {
+    it(cell.name, async () => {
+      try {
+        const t = await runCell(cell);
+        results.push({ cell: cell.name, result: 'pass', seconds: t, ranAt: new Date().toISOString() });
+        process.stdout.write(`[e2e] ${cell.name}: ${JSON.stringify(t)}\n`);
+      } catch (e) {
+        results.push({ cell: cell.name, result: 'fail', seconds: {}, error: (e as Error).message, ranAt: new Date().toISOString() });
+        throw e;
+      }
+    }, 600_000);
+  }
 });
