@@ -302,7 +302,11 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
               refilling = false;
               sendWindow();
             },
-            (e: Error) => finish('failed', e.message),
+            (e: Error) => {
+              // The file cannot be read (cut short, its disk gone): tell the client now rather than let it time out.
+              socket.send(encode({ op: 'ERROR', code: TftpErrorCode.NOT_DEFINED, message: 'cannot read the file' }));
+              finish('failed', e.message);
+            },
           );
           return;
         }
