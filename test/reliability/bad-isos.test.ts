@@ -56,8 +56,6 @@ function loopIso(src: string, out: string): void {
   writeFileSync(out, image);
 }
 
-const copy = (from: string, to: string) => writeFileSync(to, readFileSync(from));
-
 beforeAll(async () => {
   if (skip) return;
   const tree = { 'boot/vmlinuz': KERNEL, 'small.txt': SMALL, 'A/B/C/deep.txt': 'deep\n' };
