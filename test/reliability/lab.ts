@@ -145,8 +145,9 @@ export interface Rack {
   destroy(): void;
 }
 
-export function createRack(): Rack {
-  const net = createTestNet({ address: SERVER, prefix: 24 });
+export function createRack(opts: { prefix?: number } = {}): Rack {
+  const prefix = opts.prefix ?? 24;
+  const net = createTestNet({ address: SERVER, prefix });
   const lab = createLab(net.ns);
   let seq = 0x10;
   return {
@@ -154,7 +155,7 @@ export function createRack(): Rack {
     lab,
     machine(address) {
       const c = lab.addClient({ mac: `02:00:00:00:09:${(seq++).toString(16).padStart(2, '0')}`, bridge: BRIDGE });
-      if (address) c.addAddress(`${address}/24`);
+      if (address) c.addAddress(`${address}/${prefix}`);
       return c;
     },
     destroy() {
