@@ -69,7 +69,8 @@ const TABLE: Array<[string, ClientInfo, MachineBoot, BootContext, Want]> = [
   // x64 UEFI
   ['x64 UEFI with Secure Boot off gets snponly.efi', UEFI, machine(), ctx(), { bootfile: 'snponly.efi', loader: 'ipxe-efi' }],
   ['old x64 firmware sending arch 9 is x64 UEFI', UEFI9, machine(), ctx(), { bootfile: 'snponly.efi', loader: 'ipxe-efi', reason: /arch 9/ }],
-  ['x64 UEFI with Secure Boot unknown gets iPXE and is told to mark Secure Boot machines', UEFI, machine({ secureBoot: 'unknown' }), ctx(), { bootfile: 'snponly.efi', loader: 'ipxe-efi', reason: /must be marked/ }],
+  ['x64 UEFI with Secure Boot unknown gets iPXE, and the reason says a refusal switches it to shim + GRUB', UEFI, machine({ secureBoot: 'unknown' }), ctx(), { bootfile: 'snponly.efi', loader: 'ipxe-efi', reason: /refuses it and PXE boots again is marked Secure Boot/ }],
+  ['x64 UEFI with Secure Boot beside another DHCP server gets Debian shim + GRUB with the ProxyDHCP warning', UEFI, machine({ secureBoot: 'on', iso: DEBIAN }), ctx({ proxyDhcp: true }), { bootfile: 'shimx64.efi', loader: 'shim-grub', reason: /ProxyDHCP.*next-server/ }],
   ['x64 UEFI with Secure Boot gets the ISO\'s own shim', UEFI, machine({ secureBoot: 'on' }), ctx(), { bootfile: 'iso/rocky-9.4/EFI/BOOT/BOOTX64.EFI', loader: 'distro-shim-grub', reason: /grubx64\.efi from the same directory/ }],
   ['x64 UEFI with GRUB forced (Secure Boot off) gets the ISO\'s own shim too', UEFI, machine({ chain: 'grub' }), ctx(), { bootfile: 'iso/rocky-9.4/EFI/BOOT/BOOTX64.EFI', loader: 'distro-shim-grub', reason: /asks for GRUB/ }],
   ['x64 UEFI with Secure Boot installing CentOS 7 gets CentOS\'s shim', UEFI, machine({ secureBoot: 'on', iso: CENTOS7 }), ctx(), { bootfile: 'iso/centos-7.9/EFI/BOOT/BOOTX64.EFI', loader: 'distro-shim-grub' }],

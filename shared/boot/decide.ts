@@ -52,6 +52,8 @@ export interface BootContext {
   console: string | null;
   /** http://A:P/api/callback/<mac-hyphen> (the core appends /started, /done). */
   callbackBase: string;
+  /** rackboot answers as ProxyDHCP beside the site's DHCP server. */
+  proxyDhcp?: boolean;
 }
 
 export type LoaderKind = 'ipxe-script' | 'ipxe-bios' | 'ipxe-efi' | 'ipxe-http' | 'pxelinux' | 'lpxelinux' | 'shim-grub' | 'distro-shim-grub';
@@ -208,6 +210,11 @@ export function decide(info: ClientInfo, machine: MachineBoot, ctx: BootContext)
         caveat = ` WARNING: under Secure Boot Debian's shim only boots kernels signed by Debian (or enrolled MOK keys): ${installing.info.name}'s kernel will be refused; turn Secure Boot off for this install or use an ISO whose own shim rackboot can chain.`;
       }
       const forced = machine.chain === 'pxelinux' ? ' (the profile asks for pxelinux, which is BIOS only)' : '';
+      if (ctx.proxyDhcp) {
+        // Seen in QEMU: Debian's GRUB takes its TFTP server from the site DHCP answer, never from our proxy offer.
+        caveat +=
+          " WARNING: beside another DHCP server (ProxyDHCP), Debian's GRUB fetches its config from that server's next-server, not from rackboot, and stops at its prompt: use full DHCP on an isolated switch, or point the site DHCP's next-server at this laptop.";
+      }
       return {
         bootfile: BUNDLED.shim,
         loader: 'shim-grub',
@@ -222,7 +229,9 @@ export function decide(info: ClientInfo, machine: MachineBoot, ctx: BootContext)
 }
 
 function sbUnknown(machine: MachineBoot): string {
-  return machine.secureBoot === 'unknown' ? ' (Secure Boot not known: iPXE is unsigned, so a machine with Secure Boot on must be marked so to get shim + GRUB)' : '';
+  return machine.secureBoot === 'unknown'
+    ? ' (Secure Boot not known: iPXE is unsigned; firmware that refuses it and PXE boots again is marked Secure Boot and gets shim + GRUB from then on)'
+    : '';
 }
 
 const dirOf = (p: string) => p.slice(0, p.lastIndexOf('/') + 1);

@@ -128,6 +128,7 @@ export function createOrchestrator(o: OrchestratorOptions): Orchestrator {
       menuTimeoutSeconds: p.menuTimeoutSeconds,
       console: p.console,
       callbackBase: `http://${c.address}:${c.httpPort}/api/callback`,
+      proxyDhcp: c.dhcpMode === 'proxy',
     };
   }
 
