@@ -93,4 +93,29 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX machines_profile ON machines (profile);
   `,
+  // 6: the fleet plan (issue 11): machines to install, named by MAC and/or SMBIOS serial, UUID or asset tag. A row
+  // without a MAC is bound to one (mac, bound_by, bound_at) when the machine first network-boots; its install
+  // state lives in machines (by MAC). Host names are unique without regard to case, fixed addresses per row.
+  `
+  CREATE TABLE plan (
+    id         INTEGER PRIMARY KEY,
+    mac        TEXT UNIQUE,
+    serial     TEXT UNIQUE,
+    uuid       TEXT UNIQUE,
+    asset      TEXT UNIQUE,
+    hostname   TEXT UNIQUE COLLATE NOCASE,
+    ip         TEXT UNIQUE,
+    iso_id     TEXT REFERENCES isos (id) ON DELETE SET NULL,
+    profile    TEXT,
+    bmc        TEXT,
+    notes      TEXT,
+    vars       TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(vars)),
+    bound_by   TEXT CHECK (bound_by IN ('uuid', 'serial', 'asset')),
+    bound_at   INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    CHECK (mac IS NOT NULL OR serial IS NOT NULL OR uuid IS NOT NULL OR asset IS NOT NULL)
+  ) STRICT;
+  CREATE INDEX plan_profile ON plan (profile);
+  `,
 ];
