@@ -22,6 +22,8 @@ packages=(
   cloud-init debconf
   # The IEEE OUI registry the Machines screen's vendor table is checked against
   ieee-data
+  # BMC control (issue 12): ipmi_sim (a real RMCP+ BMC), ipmitool and freeipmi (reference IPMI clients)
+  openipmi ipmitool freeipmi-tools
 )
 
 missing=()

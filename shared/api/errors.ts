@@ -43,3 +43,31 @@ export class RackbootError extends Error {
 export function isApiErrorCode(value: unknown): value is ApiErrorCode {
   return typeof value === 'string' && (API_ERROR_CODES as readonly string[]).includes(value);
 }
+
+/**
+ * Why a BMC (IPMI or Redfish) did not do what was asked. They stay out of API_ERROR_CODES until the
+ * renderer has words for them (renderer/src/app/wording.ts maps every API code); the core and the CLI use them.
+ */
+export const BMC_ERROR_CODES = [
+  'BMC_BAD_TARGET', // the host, port or options given cannot be used (detail says which)
+  'BMC_UNREACHABLE', // no answer within the retries: wrong address or port, IPMI over LAN off, a firewall
+  'BMC_AUTH_FAILED', // unknown user, wrong password, or a privilege the user does not have
+  'BMC_CIPHER_UNSUPPORTED', // the BMC refuses every cipher suite rackboot offers (or has no IPMI v2.0)
+  'BMC_BUSY', // node busy, or no free session slot; try again in a moment
+  'BMC_REFUSED', // the BMC answered the command with an error completion code (detail names it)
+  'BMC_PROTOCOL', // an answer that does not decode or fails its integrity check
+  'BMC_TLS_UNTRUSTED', // Redfish: the certificate's fingerprint is not the one the technician confirmed
+] as const;
+
+export type BmcErrorCode = (typeof BMC_ERROR_CODES)[number];
+
+export class BmcError extends Error {
+  override readonly name = 'BmcError';
+  constructor(
+    readonly code: BmcErrorCode,
+    message: string,
+    readonly fields: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
