@@ -9,7 +9,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumSkipReason, launchChromium } from '../helpers/browser.ts';
 import { bytes, makeIso, rockyTree } from '../helpers/iso.ts';
-import { REPO, startCli, tempDir, type Running } from '../helpers/rackboot.ts';
+import { REPO, runCli, startCli, tempDir, type Running } from '../helpers/rackboot.ts';
+import { openStore } from '../../electron/core/store/store.ts';
 import { announceSkip } from '../helpers/root.ts';
 import { missing } from '../helpers/tools.ts';
 
@@ -28,9 +29,12 @@ describe.skipIf(skip)('Setup ISOs and Settings in chromium', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     iso = makeIso(join(dir.path, 'Rocky-9.4-x86_64-dvd.iso'), rockyTree(bytes(1000, 1), bytes(2000, 2)), { label: 'Rocky-9-4-x86_64-dvd', scratch: dir.path });
-    server = await startCli(['ui', '--data', join(dir.path, 'data')]);
     browser = await launchChromium();
+    // A machine the technician planned earlier, so the Machines screen has one to give a fixed address.
+    const planned = await runCli(['machines', 'assign', '52:54:00:70:00:01', '--iso', iso, '--data', join(dir.path, 'data')], { timeoutMs: 60_000 });
+    if (planned.code !== 0) throw new Error(planned.stderr);
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    server = await startCli(['ui', '--data', join(dir.path, 'data')]);
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(server.first.ui as string);
   });
@@ -81,6 +85,24 @@ describe.skipIf(skip)('Setup ISOs and Settings in chromium', () => {
     await expect.poll(() => page.getByLabel('Boot menu countdown (s)').inputValue()).toBe('25');
     expect(await page.getByLabel('Installer console').inputValue()).toBe('ttyS1,115200n8');
     expect(await page.getByLabel('Machines nothing is planned for').inputValue()).toBe('ignore');
+    expect(errors).toEqual([]);
+  });
+
+  it('Machines: a fixed IP given with the install becomes the DHCP reservation', async () => {
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Machines', exact: true }).click();
+    await page.getByTestId('machine-52:54:00:70:00:01').getByRole('button', { name: '52:54:00:70:00:01' }).click();
+    await page.getByLabel('Fixed IP').fill('198.18.0.300');
+    await expect.poll(() => page.getByText('an IPv4 address like 198.18.0.50').isVisible()).toBe(true);
+    await page.getByLabel('Fixed IP').fill('198.18.0.60');
+    await page.getByRole('button', { name: 'Assign and arm…' }).click();
+    await page.getByRole('button', { name: 'Arm the install' }).click();
+    await server.stop();
+    const store = openStore(join(dir.path, 'data'));
+    try {
+      await expect.poll(() => store.loadSettings().settings.reservations).toEqual([{ mac: '52:54:00:70:00:01', ip: '198.18.0.60', hostname: null }]);
+    } finally {
+      store.close();
+    }
     expect(errors).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import { HostnameSchema, type MachineSummary } from '../../../../../shared/api/contract.ts';
+import { HostnameSchema, Ipv4Schema, type MachineSummary } from '../../../../../shared/api/contract.ts';
 import { useApp } from '../../../app/context.ts';
+import { selectors } from '../../../app/store.ts';
 import { machineSelectors } from '../store/slice.ts';
 
 /**
@@ -12,6 +13,10 @@ export function AssignForm({ machine }: { machine: MachineSummary }) {
   const profiles = useApp(machineSelectors.profiles);
   const busy = useApp(machineSelectors.busy) === machine.mac;
   const { assign } = useApp(machineSelectors.actions);
+  const settings = useApp(selectors.settings);
+  const { saveSettings } = useApp(selectors.actions);
+  const reserved = settings?.reservations.find((r) => r.mac === machine.mac)?.ip ?? '';
+  const [ip, setIp] = useState(reserved);
   const [isoId, setIsoId] = useState(machine.isoId ?? '');
   const [profile, setProfile] = useState(machine.profile ?? '');
   const [hostname, setHostname] = useState(machine.hostname ?? '');
@@ -19,8 +24,10 @@ export function AssignForm({ machine }: { machine: MachineSummary }) {
   const name = hostname.trim();
   const nameCheck = name ? HostnameSchema.safeParse(name) : null;
   const nameError = nameCheck && !nameCheck.success ? (nameCheck.error.issues[0]?.message ?? 'not a host name') : null;
+  const fixed = ip.trim();
+  const ipError = fixed && !Ipv4Schema.safeParse(fixed).success ? 'an IPv4 address like 198.18.0.50' : null;
   const iso = isos.find((i) => i.id === isoId);
-  const ready = Boolean(iso) && !nameError && !busy;
+  const ready = Boolean(iso) && !nameError && !ipError && !busy;
 
   /** Any change takes back a confirmation asked for the old choice. */
   const edit = (apply: (value: string) => void) => (e: { target: { value: string } }) => {
@@ -36,6 +43,11 @@ export function AssignForm({ machine }: { machine: MachineSummary }) {
       return;
     }
     setConfirming(false);
+    // The fixed address is a DHCP reservation (full mode hands it out; static answer files use it).
+    if (fixed !== reserved && settings) {
+      const others = settings.reservations.filter((r) => r.mac !== machine.mac);
+      void saveSettings({ reservations: fixed ? [...others, { mac: machine.mac, ip: fixed, hostname: name || null }] : others });
+    }
     void assign({ mac: machine.mac, isoId, profile: profile || null, hostname: name || null });
   };
 
@@ -83,6 +95,24 @@ export function AssignForm({ machine }: { machine: MachineSummary }) {
       {nameError && (
         <p className="field-error" id={`hn-err-${machine.mac}`}>
           {nameError}
+        </p>
+      )}
+      <label>
+        <span>Fixed IP</span>
+        <input
+          value={ip}
+          onChange={edit(setIp)}
+          placeholder="optional: a DHCP reservation"
+          aria-invalid={ipError ? true : undefined}
+          aria-describedby={ipError ? `ip-err-${machine.mac}` : undefined}
+          spellCheck={false}
+          autoComplete="off"
+          inputMode="decimal"
+        />
+      </label>
+      {ipError && (
+        <p className="field-error" id={`ip-err-${machine.mac}`}>
+          {ipError}
         </p>
       )}
       {confirming && iso ? (
