@@ -349,14 +349,14 @@ export const sikInput = (c: RakpContext) => concat(c.consoleRandom, c.bmcRandom,
 /** RAKP4 integrity check input (§13.31): Rm, SIDc, GUIDc. */
 export const rakp4Input = (c: RakpContext) => concat(c.consoleRandom, le32(c.bmcSessionId), c.bmcGuid);
 
-function authHash(auth: number): { hash: HashName; length: number; icvLength: number } {
+function authHash(auth: number): { hash: HashName; icvLength: number } {
   switch (auth) {
     case AuthAlgorithm.RAKP_HMAC_SHA1:
-      return { hash: 'sha1', length: 20, icvLength: 12 };
+      return { hash: 'sha1', icvLength: 12 };
     case AuthAlgorithm.RAKP_HMAC_SHA256:
-      return { hash: 'sha256', length: 32, icvLength: 16 };
+      return { hash: 'sha256', icvLength: 16 };
     case AuthAlgorithm.RAKP_HMAC_MD5:
-      return { hash: 'md5', length: 16, icvLength: 16 };
+      return { hash: 'md5', icvLength: 16 };
     default:
       throw new ProtocolError('RAKP_UNSUPPORTED_AUTH', `authentication algorithm ${auth}`);
   }
@@ -389,10 +389,12 @@ export interface RakpKeys {
  * otherwise Kuid stands in for it (§13.31 "if Kg is all zeros, Kuid is used").
  */
 export function deriveKeys(crypto: IpmiCrypto, auth: number, c: RakpContext, password: string, kg?: Uint8Array): RakpKeys {
-  const { hash, length, icvLength } = authHash(auth);
+  const { hash, icvLength } = authHash(auth);
   const kuid = userKey(password);
   const sik = crypto.hmac(hash, kg && kg.some((b) => b !== 0) ? kg : kuid, sikInput(c));
-  const constant = (v: number) => new Uint8Array(length).fill(v);
+  // §13.32: Const 1 and Const 2 are 20 bytes of 01h / 02h whatever the hash (ipmitool's CONST_1 too):
+  // with SHA256 the constant stays 20 bytes, only the result is 32.
+  const constant = (v: number) => new Uint8Array(20).fill(v);
   return {
     rakp2AuthCode: crypto.hmac(hash, kuid, rakp2Input(c)),
     rakp3AuthCode: crypto.hmac(hash, kuid, rakp3Input(c)),
