@@ -122,6 +122,49 @@ describe('TFTP limits', () => {
   });
 });
 
+describe('TFTP full table', () => {
+  let service: TftpService;
+  const events: BootEventInput[] = [];
+  afterEach(async () => {
+    await service.stop();
+  });
+
+  it('a transfer whose client never acknowledged gives way after a second when the table is full', async () => {
+    service = createTftpService({ address: '127.0.0.1', port: 0, tree: directoryTree(root.path), emit: (e) => events.push(e), initialTimeoutMs: 5000, maxTransfers: 2 });
+    await service.start();
+    const silent = await udp('127.0.0.1');
+    // Two transfers nobody acknowledges (spoofed or vanished clients) fill the table.
+    expect(await ask(silent, service.port(), 'boot.bin')).toMatchObject({ op: 'DATA' });
+    const other = await udp('127.0.0.3');
+    expect(await ask(other, service.port(), 'boot.bin')).toMatchObject({ op: 'DATA' });
+    // Young, they hold their slots: a third client is told "busy".
+    const third = await udp('127.0.0.2');
+    expect(await ask(third, service.port(), 'boot.bin')).toMatchObject({ op: 'ERROR', message: 'server busy, try again' });
+    await sleep(1100);
+    // A second on without an ACK, the oldest gives way.
+    expect(await ask(third, service.port(), 'boot.bin')).toMatchObject({ op: 'DATA', block: 1 });
+    expect(service.stats().active).toBe(2);
+    expect(events.filter((e) => e.level === 'warn' && e.fields?.limit === 'transfers').map((e) => e.msg)).toEqual([
+      '127.0.0.2: 1 request(s) refused: 2 transfers running, the most at once (last: "boot.bin")',
+      '1 transfer(s) whose client never acknowledged gave way to new requests: 2 transfers at once is the most',
+    ]);
+  });
+
+  it('a transfer whose client acknowledges keeps its slot', async () => {
+    service = createTftpService({ address: '127.0.0.1', port: 0, tree: directoryTree(root.path), emit: (e) => events.push(e), initialTimeoutMs: 5000, maxTransfers: 1 });
+    await service.start();
+    const real = await udp('127.0.0.1');
+    const first = await new Promise<{ port: number }>((ok) => {
+      real.once('message', (_m, from) => ok(from));
+      real.send(encode({ op: 'RRQ', filename: 'boot.bin', mode: 'octet', options: [] }), service.port(), '127.0.0.1');
+    });
+    real.send(encode({ op: 'ACK', block: 1 }), first.port, '127.0.0.1');
+    await sleep(1100);
+    const late = await udp('127.0.0.2');
+    expect(await ask(late, service.port(), 'boot.bin')).toMatchObject({ op: 'ERROR', message: 'server busy, try again' });
+  });
+});
+
 describe('DHCP per-client rate', () => {
   let service: DhcpService;
   const events: BootEventInput[] = [];

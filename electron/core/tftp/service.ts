@@ -79,7 +79,9 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
   /** Transfers running per client address (entries removed at zero: bounded by the transfers themselves). */
   const perClient = new Map<string, number>();
   const makeSocket = opts.createSocket ?? (() => createSocket({ type: 'udp4' }));
-  const transfers = new Set<{ abort(reason: string): void }>();
+  /** Running transfers in start order; `acked` once the client has acknowledged anything (it is really there). */
+  const transfers = new Set<{ abort(reason: string): void; evict(): void; started: number; acked: boolean }>();
+  const EVICT_AFTER_MS = 1000;
   let listener: Socket | null = null;
   let state: ServiceStatus = { state: 'stopped', detail: null };
   let boundPort = 0;
@@ -119,6 +121,21 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
     emit({ service: 'tftp', level: 'warn', ip: from.address, msg: `${from.address}: ${report.dropped} request(s) ${what}`, fields: { limit, dropped: report.dropped, ms: report.ms } });
   };
 
+  /**
+   * The table is full: the oldest transfer whose client has not acknowledged a single packet for a second gives
+   * way (a booting machine ACKs within milliseconds; RRQs from spoofed or vanished addresses never do), so a
+   * flood from many addresses holds slots for a second, not for the whole retransmission schedule.
+   */
+  function evictOne(): boolean {
+    const now = Date.now();
+    for (const t of transfers) {
+      if (t.acked || now - t.started < EVICT_AFTER_MS) continue;
+      t.evict();
+      return true;
+    }
+    return false;
+  }
+
   async function onRequest(msg: Buffer, from: RemoteInfo) {
     // order matters: the rate is checked before any work (decoding, opening files, replying) is spent on the packet.
     if (!rate.take(from.address)) return limited(from, 'rate', `dropped: more than ${opts.requestsPerSecond ?? 20} a second`);
@@ -150,7 +167,7 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
       refuse(from, TftpErrorCode.NOT_DEFINED, 'server busy, try again');
       return;
     }
-    if (transfers.size >= maxTransfers) {
+    if (transfers.size >= maxTransfers && !evictOne()) {
       limited(from, 'transfers', `refused: ${transfers.size} transfers running, the most at once (last: ${JSON.stringify(packet.filename.slice(0, 128))})`);
       refuse(from, TftpErrorCode.NOT_DEFINED, 'server busy, try again');
       return;
@@ -172,7 +189,7 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
       return;
     }
     // The file was opening while other requests arrived: check the limits again before holding a slot.
-    if (file && ((perClient.get(from.address) ?? 0) >= maxPerClient || transfers.size >= maxTransfers)) {
+    if (file && ((perClient.get(from.address) ?? 0) >= maxPerClient || (transfers.size >= maxTransfers && !evictOne()))) {
       await file.close();
       limited(from, transfers.size >= maxTransfers ? 'transfers' : 'per-client', `refused: too many transfers running`);
       refuse(from, TftpErrorCode.NOT_DEFINED, 'server busy, try again');
@@ -206,11 +223,11 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
     let cache = new Uint8Array(0);
     let cacheStart = 0;
 
-    const transfer = { abort: (reason: string) => finish('failed', reason) };
+    const transfer = { abort: (reason: string) => finish('failed', reason), evict: () => finish('evicted'), started, acked: false };
     transfers.add(transfer);
     perClient.set(client.address, (perClient.get(client.address) ?? 0) + 1);
 
-    const finish = (outcome: 'ok' | 'failed' | 'probe' | 'no-final-ack', reason?: string) => {
+    const finish = (outcome: 'ok' | 'failed' | 'probe' | 'no-final-ack' | 'evicted', reason?: string) => {
       if (done) return;
       done = true;
       if (timer) clearTimeout(timer);
@@ -228,6 +245,13 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
         counters.bytes += file.size;
         const rate = ms > 0 ? ` (${((file.size / ms) * 1000 / 1048576).toFixed(1)} MiB/s)` : '';
         emit({ service: 'tftp', level: 'info', ip: client.address, msg: `sent ${path} to ${peer}: ${file.size} bytes in ${ms} ms${rate}`, fields: { ...fields, bytes: file.size } });
+      } else if (outcome === 'evicted') {
+        counters.limited++;
+        emit({ service: 'tftp', level: 'debug', ip: client.address, msg: `transfer of ${path} to ${peer} gave way: no ACK in ${ms} ms and the server was full`, fields });
+        const report = limitReports.drop('evicted');
+        if (report) {
+          emit({ service: 'tftp', level: 'warn', msg: `${report.dropped} transfer(s) whose client never acknowledged gave way to new requests: ${maxTransfers} transfers at once is the most`, fields: { limit: 'transfers', dropped: report.dropped, ms: report.ms } });
+        }
       } else if (outcome === 'probe') {
         emit({ service: 'tftp', level: 'info', ip: client.address, msg: `${peer} read the size of ${path} and ended (size probe)`, fields });
       } else {
@@ -364,6 +388,7 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
       if (awaitingOack) {
         if (p.block !== 0) return;
         awaitingOack = false;
+        transfer.acked = true;
         attempts = 0;
         sendWindow();
         return;
@@ -373,6 +398,7 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
       // Duplicate or stale ACK: ignore; only the timer retransmits (Sorcerer's Apprentice, RFC 1123 4.2.3.1).
       if (k <= lastAcked) return;
       lastAcked = k;
+      transfer.acked = true;
       attempts = 0;
       if (lastAcked >= totalBlocks) return finish('ok');
       // RFC 7440: an ACK inside the window means the rest was lost; resume after it.
