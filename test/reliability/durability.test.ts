@@ -22,27 +22,17 @@ import { announceSkip, netnsSkipReason } from '../helpers/root.ts';
 import { missing } from '../helpers/tools.ts';
 import { figure, fmtMs, scaled, sleep } from './figures.ts';
 import { BRIDGE, createRack, SERVER, startServe, type Rack, type Serve } from './lab.ts';
+import { udpDatagrams } from './pcap.ts';
 
 const WRITER = join(REPO, 'test', 'reliability', 'store-writer.ts');
 
-/** DHCP ACKs in a pcap (Ethernet, IPv4, UDP), in capture order: chaddr (as rackboot writes MACs) and yiaddr. */
+/** DHCP ACKs in a pcap, in capture order: chaddr (as rackboot writes MACs) and yiaddr. */
 export function acksInPcap(file: Buffer): { mac: string; ip: string }[] {
   const out: { mac: string; ip: string }[] = [];
-  if (file.length < 24) return out;
-  const le = file.readUInt32LE(0) === 0xa1b2c3d4 || file.readUInt32LE(0) === 0xa1b23c4d;
-  const u32 = (at: number) => (le ? file.readUInt32LE(at) : file.readUInt32BE(at));
-  if (u32(20) !== 1) throw new Error(`pcap link type ${u32(20)}, expected Ethernet`);
-  for (let at = 24; at + 16 <= file.length; ) {
-    const len = u32(at + 8);
-    const frame = file.subarray(at + 16, at + 16 + len);
-    at += 16 + len;
-    if (frame.length < 14 + 20 + 8 || frame.readUInt16BE(12) !== 0x0800) continue;
-    const ihl = (frame[14]! & 0x0f) * 4;
-    if (frame[14 + 9] !== 17) continue;
-    const udp = 14 + ihl;
-    if (frame.readUInt16BE(udp) !== 67) continue;
+  for (const d of udpDatagrams(file)) {
+    if (d.sport !== 67) continue;
     try {
-      const p = decode(frame.subarray(udp + 8)).value;
+      const p = decode(d.payload).value;
       if (messageType(p) === MessageType.ACK && p.yiaddr !== '0.0.0.0') out.push({ mac: [...p.chaddr.subarray(0, 6)].map((b) => b.toString(16).padStart(2, '0')).join(':'), ip: p.yiaddr });
     } catch {
       // A frame cut by the capture's end: not an ACK that can be counted.

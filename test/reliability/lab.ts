@@ -50,16 +50,14 @@ export function startServe(ns: string | null, args: string[], opts: { timeoutMs?
   const proc = spawn(cmd!, argv, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   const dog = { unhandledRejections: 0, uncaughtExceptions: 0, first: null as string | null };
-  proc.stderr!.on('data', (d: Buffer) => {
-    stderr += d;
+  createInterface({ input: proc.stderr! }).on('line', (line) => {
+    stderr += `${line}\n`;
     if (stderr.length > 1 << 20) stderr = stderr.slice(-(1 << 19));
-    for (const line of String(d).split('\n')) {
-      const m = /^rackboot-watchdog: (unhandledRejection|uncaughtException): (.*)$/.exec(line);
-      if (!m) continue;
-      if (m[1] === 'unhandledRejection') dog.unhandledRejections++;
-      else dog.uncaughtExceptions++;
-      dog.first ??= `${m[1]}: ${m[2]}`;
-    }
+    const m = /^rackboot-watchdog: (unhandledRejection|uncaughtException): (.*)$/.exec(line);
+    if (!m) return;
+    if (m[1] === 'unhandledRejection') dog.unhandledRejections++;
+    else dog.uncaughtExceptions++;
+    dog.first ??= `${m[1]}: ${m[2]}`;
   });
   const lines: Line[] = [];
   const waiting = matchWaiter(lines);
