@@ -32,8 +32,10 @@ import { ProtocolError } from '../../shared/protocol/errors.ts';
 import { listInterfaces as listSystemInterfaces } from './net/interfaces.ts';
 import { openStore, type Store } from './store/store.ts';
 import { createTftpService } from './tftp/service.ts';
-import { createMachines, MachineError, type Machine } from './boot/machines.ts';
+import { createMachines, MachineError, type Machine, type Machines } from './boot/machines.ts';
 import { createOrchestrator } from './boot/orchestrator.ts';
+import { createPlan, type Plan } from './boot/plan.ts';
+import { IPXE_IDENTITY_QUERY } from '../../shared/boot/render-ipxe.ts';
 import { createRouterAdvertiser, type RouterAdvertiser } from './net/router-advert.ts';
 import { createAnswerService } from './answers/api.ts';
 import { probeDhcpServers } from './dhcp/probe.ts';
@@ -53,6 +55,8 @@ export interface BootServerOptions {
   bootloaders?: BootloaderInventory;
   /** Test hook: DHCP ports other than 67/68/4011 (unprivileged runs). */
   dhcpPorts?: DhcpServiceOptions['ports'];
+  /** Answer profile id for machines installed by policy or from the menu (`--default-profile`); default none (bootstrap answers). */
+  defaultProfile?: string | null;
 }
 
 export type StreamSink = <S extends StreamName>(stream: S, data: StreamData<S>) => void;
@@ -62,6 +66,9 @@ export interface BootServer {
   readonly events: EventBus;
   readonly store: Store;
   readonly isos: IsoLibrary;
+  /** The fleet plan (machines by MAC, serial, UUID or asset tag). */
+  readonly plan: Plan;
+  readonly machines: Machines;
   status(): ServerStatus;
   /** The ISOs being served now (empty when stopped). */
   servedIsos(): OpenIso[];
@@ -141,7 +148,8 @@ export function tftpBlockLimit(mtu: number): number {
  * older rackboot): it chains to the machine's own script.
  */
 function ipxeScript(c: ServerConfig): string {
-  return ['#!ipxe', `chain http://${c.address}:${c.httpPort}/boot/\${net0/mac:hexhyp}.ipxe || exit`, ''].join('\n');
+  // The SMBIOS serial, asset tag and UUID ride along: a planned machine not known by MAC is matched at once.
+  return ['#!ipxe', `chain http://${c.address}:${c.httpPort}/boot/\${net0/mac:hexhyp}.ipxe?${IPXE_IDENTITY_QUERY} || exit`, ''].join('\n');
 }
 
 /** Machine errors as API errors. */
@@ -247,9 +255,10 @@ export function createBootServer(options: BootServerOptions): BootServer {
   let dhcp: DhcpService | null = null;
   let advertiser: RouterAdvertiser | null = null;
   const machines = createMachines({ store, emit, isoExists: (id) => isos.get(id) !== null });
+  const plan = createPlan({ store, machines, emit });
   /** A reservation's address with the served subnet's prefix, router and DNS (static answer-file networking). */
   const staticAddress = (mac: string) => {
-    const r = settings.reservations.find((x) => x.mac === mac);
+    const r = plan.reservationFor(mac) ?? settings.reservations.find((x) => x.mac === mac);
     if (!r || !config) return null;
     return { ip: r.ip, prefix: config.subnet.prefix, gateway: config.router, dns: config.dns };
   };
@@ -259,13 +268,15 @@ export function createBootServer(options: BootServerOptions): BootServer {
     machines,
     where: () => ({ address: config?.address ?? settings.address ?? '127.0.0.1', httpPort: config?.httpPort ?? settings.httpPort }),
     staticAddress,
+    plan,
   });
   const boot = createOrchestrator({
     machines,
     served: () => served,
     config: () => config,
     // The default ISO may be named by id or by path (the CLI's --default-iso).
-    policy: () => ({ unknown: settings.unknownPolicy, defaultIso: settings.defaultIso === null ? null : (isos.get(settings.defaultIso)?.id ?? settings.defaultIso), console: settings.kernelConsole, menuTimeoutSeconds: settings.menuTimeoutSeconds }),
+    policy: () => ({ unknown: settings.unknownPolicy, defaultIso: settings.defaultIso === null ? null : (isos.get(settings.defaultIso)?.id ?? settings.defaultIso), console: settings.kernelConsole, menuTimeoutSeconds: settings.menuTimeoutSeconds, defaultProfile: options.defaultProfile ?? null }),
+    plan,
     emit,
     leaseMac: (ip) => dhcp?.macForIp(ip),
     profile: (id) => answers.load(id),
@@ -293,7 +304,7 @@ export function createBootServer(options: BootServerOptions): BootServer {
       const journal: Lease[] = [];
       const pool =
         c.dhcpMode === 'full'
-          ? createLeasePool({ scopes: [scope, ...c.relayScopes.map((r) => ({ subnet: r.subnet, range: r.pool, router: r.router }))], exclude: [c.address], reservations: c.reservations, leases: store.loadLeases(), persist: (l) => journal.push(l) })
+          ? createLeasePool({ scopes: [scope, ...c.relayScopes.map((r) => ({ subnet: r.subnet, range: r.pool, router: r.router }))], exclude: [c.address], reservations: c.reservations, dynamicReservations: { reservationFor: plan.reservationFor, ownerOf: plan.ipOwner }, leases: store.loadLeases(), persist: (l) => journal.push(l) })
           : undefined;
       dhcp = createDhcpService({
         mode: c.dhcpMode,
@@ -503,7 +514,8 @@ export function createBootServer(options: BootServerOptions): BootServer {
     rearmMachine: async ({ mac }) => machineSummary(machineCall(() => machines.rearm(mac))),
     markMachineDone: async ({ mac }) => machineSummary(machineCall(() => machines.markDone(mac, 'marked done by the technician'))),
     removeMachine: async ({ mac }) => {
-      if (!machines.remove(mac)) throw new RackbootError('NO_SUCH_MACHINE', `no machine ${mac}`);
+      const unplanned = plan.remove(mac);
+      if (!machines.remove(mac) && !unplanned) throw new RackbootError('NO_SUCH_MACHINE', `no machine ${mac}`);
       return api.listMachines(undefined);
     },
     listLeases: async () =>
@@ -596,6 +608,8 @@ export function createBootServer(options: BootServerOptions): BootServer {
     events,
     store,
     isos,
+    plan,
+    machines,
     status,
     servedIsos: () => [...served.values()],
     onStatus(listener) {
@@ -621,6 +635,7 @@ export function createBootServer(options: BootServerOptions): BootServer {
       closed = true;
       await isos.close();
       answers.close();
+      plan.close();
       events.flush();
       store.close();
     },

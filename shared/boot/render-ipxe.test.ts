@@ -1,7 +1,7 @@
 /** iPXE per-machine scripts: install, local boot, menu (boot-chains §3.4, §7). */
 import { describe, expect, it } from 'vitest';
 import type { BootScript, InstallEntry } from './decide.ts';
-import { renderIpxe } from './render-ipxe.ts';
+import { renderIpxe, renderIpxeIdentify } from './render-ipxe.ts';
 
 const MAC = '52:54:00:ab:cd:ef';
 const O = { address: '198.18.0.1', httpPort: 8080 };
@@ -88,5 +88,16 @@ describe('renderIpxe', () => {
     const text = renderIpxe({ kind: 'menu', mac: MAC, entries: [{ ...ROCKY, title: 'Evil\nchain http://x/' }], timeoutSeconds: 1, reason: 'a\nb' }, O);
     expect(text).not.toMatch(/^chain/m);
     expect(text).not.toMatch(/^b$/m);
+  });
+});
+
+describe('renderIpxeIdentify', () => {
+  it('chains back to the per-machine script with the SMBIOS serial, asset tag and UUID, URI-escaped', () => {
+    const lines = renderIpxeIdentify(MAC, O).split('\n');
+    expect(lines[0]).toBe('#!ipxe');
+    expect(lines).toContain(`chain http://${O.address}:${O.httpPort}/boot/${MAC.replaceAll(':', '-')}.ipxe?serial=\${serial:uristring}&asset=\${asset:uristring}&uuid=\${uuid} || goto local`);
+    // A chained script that returns does not fall through into a second local boot attempt.
+    expect(lines.indexOf('exit')).toBeLessThan(lines.indexOf(':local'));
+    expect(lines).toContain(':local');
   });
 });

@@ -7,6 +7,7 @@
  */
 import type { BootScript, InstallEntry } from './decide.ts';
 import { isSafeArg } from './kernel-args.ts';
+import { ipxeScriptPath } from './paths.ts';
 
 export interface IpxeRenderOptions {
   address: string;
@@ -52,6 +53,28 @@ const LOCAL = [
 ];
 
 const FAILED = [':failed', 'echo rackboot: the boot failed; booting from the local disk in 10 seconds', 'sleep 10', 'goto local'];
+
+/**
+ * The query iPXE fills in from SMBIOS (`${serial}`, `${asset}` chassis asset tag, `${uuid}`), URI-escaped
+ * (`:uristring`), so the core can match a planned machine it does not know by MAC or DHCP UUID.
+ */
+export const IPXE_IDENTITY_QUERY = 'serial=${serial:uristring}&asset=${asset:uristring}&uuid=${uuid}';
+
+/**
+ * For a machine the plan may be waiting for: chain back to its own script with its SMBIOS values. The core
+ * answers that request with the real script (install when a plan row matched; else the unknown-machine policy)
+ * and never with this one again, so there is no loop. `exit` after a chained script that returned.
+ */
+export function renderIpxeIdentify(mac: string, o: IpxeRenderOptions): string {
+  return [
+    '#!ipxe',
+    `# rackboot ${mac}: not known by MAC or UUID; reporting its SMBIOS serial, asset tag and UUID to find its plan row`,
+    `chain http://${o.address}:${o.httpPort}/${ipxeScriptPath(mac)}?${IPXE_IDENTITY_QUERY} || goto local`,
+    'exit',
+    ...LOCAL,
+    '',
+  ].join('\n');
+}
 
 export function renderIpxe(script: BootScript, o: IpxeRenderOptions): string {
   const head = ['#!ipxe', `# rackboot ${script.mac}: ${text(script.reason)}`];

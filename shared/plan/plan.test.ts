@@ -160,14 +160,14 @@ describe('readPlan: bad files and their exact error lists', () => {
       [I(1, null, 'MISSING_HEADER', 'the first row must name the columns (mac, serial, uuid, asset, hostname, ip, iso, profile, bmc, notes, var.NAME); it holds data (52:54:00:aa:00:02)')],
     ],
     [
-      'header problems: unknown, duplicate and unnamed columns, no iso column',
+      'header problems: unknown, duplicate and unnamed columns; a new machine without an ISO',
       'mac,colour,MAC,,var.9\n52:54:00:aa:00:02,red,x,y,\n',
       [
         I(1, 'colour', 'UNKNOWN_COLUMN', 'unknown column "colour" (columns: mac, serial, uuid, asset, hostname, ip, iso, profile, bmc, notes, var.NAME)'),
         I(1, 'mac', 'DUPLICATE_COLUMN', 'column mac appears twice (columns 1 and 3)'),
         I(1, '#4', 'UNNAMED_COLUMN', 'column 4 has values but no name in the first row'),
         I(1, 'var.9', 'UNKNOWN_COLUMN', 'unknown column "var.9" (columns: mac, serial, uuid, asset, hostname, ip, iso, profile, bmc, notes, var.NAME)'),
-        I(1, null, 'MISSING_COLUMN', 'no iso column: say which ISO each machine installs'),
+        I(2, null, 'MISSING_ISO', 'which ISO to install: an ISO id, its file name or a path'),
       ],
     ],
     ['no machine column', 'hostname,iso\nweb1,rhel9\n', [I(1, null, 'MISSING_COLUMN', 'no column names the machines: give mac, serial, uuid or asset'), I(2, null, 'NO_IDENTITY', 'the row names no machine: give its mac, serial, uuid or asset')]],

@@ -237,7 +237,6 @@ export function readPlan(text: string, ctx: PlanContext): PlanReading {
   reading.columns = names.filter((n): n is string => n !== null);
   const has = (c: string) => seenColumns.has(c);
   if (!IDENTITY.some(has)) issues.push({ row: 1, column: null, code: 'MISSING_COLUMN', message: 'no column names the machines: give mac, serial, uuid or asset' });
-  if (!has('iso')) issues.push({ row: 1, column: null, code: 'MISSING_COLUMN', message: 'no iso column: say which ISO each machine installs' });
 
   // ------------------------------------------------------------------------------------------ the rows
   const rows = dataRows.filter((r) => r.fields.some((f) => f.trim() !== ''));
@@ -325,9 +324,7 @@ export function readPlan(text: string, ctx: PlanContext): PlanReading {
     }
 
     const iso = cell('iso');
-    if (iso === null) {
-      if (has('iso')) add('iso', 'MISSING_ISO', 'which ISO to install: an ISO id, its file name or a path');
-    } else {
+    if (iso !== null) {
       const r = isoCache.get(iso) ?? ctx.iso(iso);
       isoCache.set(iso, r);
       if ('problem' in r) add('iso', 'UNKNOWN_ISO', r.problem);
@@ -401,6 +398,8 @@ export function readPlan(text: string, ctx: PlanContext): PlanReading {
       if (e.hostname && k.hostname && k.hostname.toLowerCase() === e.hostname.toLowerCase()) add('hostname', 'TAKEN', `host name ${e.hostname} belongs to ${machineName(k)}`);
       if (e.ip && k.ip === e.ip) add('ip', 'TAKEN', `${e.ip} is planned for ${machineName(k)}`);
     }
+    // A new machine needs an ISO; a known one keeps its own unless the file has an iso column.
+    if (iso === null && !(target?.iso && !has('iso'))) add(has('iso') ? 'iso' : null, 'MISSING_ISO', 'which ISO to install: an ISO id, its file name or a path');
     if (issues.length > before) continue;
 
     const entry = merge(target, e, (c) => has(c));

@@ -11,6 +11,8 @@ import type { ApiHandlers, ProfileDetail } from '../../../shared/api/contract.ts
 import { RackbootError } from '../../../shared/api/errors.ts';
 import { callbackBasePath } from '../../../shared/boot/paths.ts';
 import type { Machines } from '../boot/machines.ts';
+import type { Plan } from '../boot/plan.ts';
+import { personalizeProfile } from '../../../shared/answers/substitute.ts';
 import type { IsoLibrary, IsoRecord } from '../iso/library.ts';
 import type { Store } from '../store/store.ts';
 import { createProfileStore, type ProfileStore, type ProfileVersion } from './profiles.ts';
@@ -35,6 +37,8 @@ export interface AnswerServiceOptions {
   /** Where the server is (or would be) reachable, for the URLs inside previews. */
   where: () => { address: string; httpPort: number };
   staticAddress: (mac: string) => AnswerContext['address'];
+  /** The fleet plan: a preview for a planned machine gets its variables and fixed address, as the served file does. */
+  plan?: Pick<Plan, 'forMac'>;
 }
 
 const salt = () => saltFromBytes(randomBytes(16));
@@ -71,6 +75,18 @@ export function createAnswerService(o: AnswerServiceOptions): AnswerService {
     r?.distro ? { id: r.distro.distro ?? r.distro.family, name: r.distro.name, major: r.distro.major, minor: minorOf(r.distro.version) } : { id: 'rhel', name: 'an installer', major: null, minor: null };
 
   /** The context a machine would be served with; a preview gets a placeholder token so it cannot finish an install. */
+  /** The profile as that machine is served it (the orchestrator does the same): the plan's values in its scripts. */
+  function forMachine(body: AnswerProfile, mac: string | undefined): { body: AnswerProfile } | { problem: string } {
+    const m = mac ? o.machines.get(mac) : null;
+    const planned = mac ? (o.plan?.forMac(mac) ?? null) : null;
+    if (!m && !planned) return { body };
+    try {
+      return { body: personalizeProfile(body, { hostname: m?.hostname ?? planned?.hostname ?? null, mac: m?.mac ?? planned?.mac ?? null, ip: planned?.ip ?? null, serial: planned?.serial ?? null, asset: planned?.asset ?? null, vars: planned?.vars ?? {} }, { staticAddress: Boolean(planned?.ip) }) };
+    } catch (e) {
+      return { problem: (e as Error).message };
+    }
+  }
+
   function previewContext(r: IsoRecord, mac: string | undefined, firmware: 'bios' | 'uefi' | undefined, body: AnswerProfile): AnswerContext {
     const m = mac ? o.machines.get(mac) : null;
     const { address, httpPort } = o.where();
@@ -119,12 +135,14 @@ export function createAnswerService(o: AnswerServiceOptions): AnswerService {
       // An unsaved form may carry `{ plain }` passwords: a preview hashes them with a throwaway salt.
       const parsed = answerProfileSchema.safeParse(hashProfileSecrets(input as Parameters<typeof hashProfileSecrets>[0], salt));
       if (!parsed.success) return { family, files: [], issues: zodIssues(parsed.error) };
-      const ctx = previewContext(r, mac, firmware, parsed.data);
-      const { issues } = validateAnswerProfile(parsed.data, { family, distro: ctx.distro, firmware: ctx.firmware, ctx });
+      const personal = forMachine(parsed.data, mac);
+      if ('problem' in personal) return { family, files: [], issues: [{ path: [], code: 'MISSING_VARIABLE', message: personal.problem, severity: 'error' }] };
+      const ctx = previewContext(r, mac, firmware, personal.body);
+      const { issues } = validateAnswerProfile(personal.body, { family, distro: ctx.distro, firmware: ctx.firmware, ctx });
       const files: { name: string; text: string }[] = [];
       for (const name of answerFiles(family)) {
         try {
-          const text = renderAnswerFile(parsed.data, family, name, ctx);
+          const text = renderAnswerFile(personal.body, family, name, ctx);
           if (text !== null) files.push({ name, text });
         } catch (e) {
           issues.push({ path: [], code: 'RENDER_FAILED', message: `${name}: ${(e as Error).message}`, severity: 'error' });

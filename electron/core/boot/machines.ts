@@ -107,8 +107,8 @@ export function createMachines(options: { store: Store; emit: (e: BootEventInput
     updatedAt: now(),
   });
   const token = () => randomBytes(12).toString('hex');
-  const changed = (m: Machine, msg: string) =>
-    emit({ service: 'core', level: 'info', mac: m.mac, msg: `${m.mac}: ${msg}`, fields: { machine: { state: m.state, isoId: m.isoId, hostname: m.hostname } } });
+  const changed = (m: Machine, msg: string, extra: Record<string, unknown> = {}) =>
+    emit({ service: 'core', level: 'info', mac: m.mac, msg: `${m.mac}: ${msg}`, fields: { machine: { state: m.state, isoId: m.isoId, hostname: m.hostname, ...extra } } });
 
   return {
     get: (mac) => {
@@ -167,7 +167,7 @@ export function createMachines(options: { store: Store; emit: (e: BootEventInput
       m.installedAt = now();
       m.token = null;
       save(m);
-      changed(m, `install finished (${how}): boots from its disk until re-armed`);
+      changed(m, `install finished (${how}): boots from its disk until re-armed`, { doneBy: how });
       return m;
     },
     markInstalling(mac) {

@@ -4,6 +4,7 @@
  * file (per-machine iPXE scripts, pxelinux and GRUB configs, answer files), takes the installers' callbacks,
  * and turns what the services served into each machine's boot stages.
  */
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { ServerConfig } from '../../../shared/boot/server-config.ts';
 import type { ClientInfo } from '../../../shared/boot/classify.ts';
@@ -12,9 +13,10 @@ import { bootScript, BUNDLED, decide, distroShim, toBootChoice, type BootContext
 import { answerFileName, bootstrapAnswer } from '../../../shared/boot/bootstrap-answers.ts';
 import { familyOf, renderAnswerFile, type AnswerProfile } from '../../../shared/answers/answer-profile.ts';
 import type { AnswerContext } from '../../../shared/answers/profile.ts';
+import { personalizeProfile } from '../../../shared/answers/substitute.ts';
 import { answerPath, callbackBasePath, parseBootPath, type BootPath } from '../../../shared/boot/paths.ts';
 import { renderGrub, renderGrubDispatcher } from '../../../shared/boot/render-grub.ts';
-import { renderIpxe } from '../../../shared/boot/render-ipxe.ts';
+import { renderIpxe, renderIpxeIdentify } from '../../../shared/boot/render-ipxe.ts';
 import { renderPxelinux } from '../../../shared/boot/render-pxelinux.ts';
 import type { DistroInfo } from '../../../shared/distro/model.ts';
 import type { BootEventInput } from '../../../shared/model/event.ts';
@@ -23,6 +25,7 @@ import { pathKey } from '../../../shared/protocol/image.ts';
 import { memoryFile, type OpenFile } from '../files/tree.ts';
 import type { OpenIso } from '../iso/library.ts';
 import type { Machine, Machines } from './machines.ts';
+import type { Plan } from './plan.ts';
 
 export interface BootPolicy {
   /** Machines nothing is planned for: no answer, a boot menu (local disk after a countdown), or install the default ISO. */
@@ -32,6 +35,8 @@ export interface BootPolicy {
   /** Serial console for installers (`ttyS0,115200n8`), or null. */
   console: string | null;
   menuTimeoutSeconds: number;
+  /** Answer profile id for machines `unknown: 'install'` (or a menu choice) installs; null: the bootstrap answer file. */
+  defaultProfile?: string | null;
 }
 
 export interface OrchestratorOptions {
@@ -50,6 +55,8 @@ export interface OrchestratorOptions {
   profile?: (id: string) => { body: AnswerProfile } | { problem: string };
   /** The static settings a machine's reservation gives it (for profiles with static addressing), or null. */
   staticAddress?: (mac: string) => AnswerContext['address'];
+  /** The fleet plan: per-machine variables and fixed addresses, and matching machines not known by MAC. */
+  plan?: Pick<Plan, 'forMac' | 'waiting' | 'matchDhcp' | 'matchIpxe'>;
 }
 
 /** `9.4` -> 4; null without a minor version. */
@@ -132,12 +139,18 @@ export function createOrchestrator(o: OrchestratorOptions): Orchestrator {
     };
   }
 
+  /**
+   * Plan rows wait for a machine not known by MAC or UUID: such a machine gets iPXE (whatever the policy for
+   * unknown machines) so it can report its SMBIOS serial, asset tag and UUID (plan.ts).
+   */
+  const identifying = (m: Machine) => Boolean(o.plan && m.state === 'new' && m.isoId === null && !o.plan.forMac(m.mac) && o.plan.waiting().length > 0);
+
   function machineBoot(m: Machine, c: ServerConfig, ctx: BootContext): MachineBoot {
     const iso = isoById(m.isoId) ?? (m.state === 'new' && ctx.unknown === 'install' ? (ctx.defaultIso ?? null) : null);
     const file = iso ? answerFileName(iso.info) : null;
     return {
       mac: m.mac,
-      known: m.state !== 'new' || m.isoId !== null || m.hostname !== null,
+      known: m.state !== 'new' || m.isoId !== null || m.hostname !== null || identifying(m),
       hostname: m.hostname,
       state: m.state,
       iso,
@@ -150,8 +163,20 @@ export function createOrchestrator(o: OrchestratorOptions): Orchestrator {
   }
 
   /** Renders a machine's config for one loader, records the stage and the reason. */
-  function config(mac: string, loader: ConfigLoader, c: ServerConfig, ip: string | null): string | null {
-    const m = o.machines.get(mac) ?? o.machines.seen(mac, { ip });
+  function config(mac: string, loader: ConfigLoader, c: ServerConfig, ip: string | null, query?: URLSearchParams): string | null {
+    let m = o.machines.get(mac) ?? o.machines.seen(mac, { ip });
+    if (loader === 'ipxe' && query && identifying(m)) {
+      const ids = { serial: query.get('serial'), asset: query.get('asset'), uuid: query.get('uuid') };
+      if (ids.serial !== null || ids.asset !== null || ids.uuid !== null) {
+        // The identity query: bind a waiting plan row, then answer as for any machine (never the stub again).
+        const bound = o.plan!.matchIpxe(mac, ids);
+        if (bound) m = o.machines.get(mac) ?? m;
+        else o.emit({ service: 'core', level: 'info', mac, msg: `${mac}: no plan row for serial ${JSON.stringify(ids.serial ?? '')}, asset ${JSON.stringify(ids.asset ?? '')}, UUID ${ids.uuid || '-'}`, fields: { smbios: ids } });
+      } else {
+        o.emit({ service: 'core', level: 'info', mac, msg: `${mac}: ipxe config: asks iPXE for the SMBIOS serial, asset tag and UUID (${o.plan!.waiting().length} plan row(s) wait for their machine)`, fields: { loader, script: 'identify' } });
+        return renderIpxeIdentify(mac, { address: c.address, httpPort: c.httpPort });
+      }
+    }
     const ctx = context(c);
     const script = bootScript(machineBoot(m, c, ctx), ctx, loader);
     note(script, loader);
@@ -182,7 +207,8 @@ export function createOrchestrator(o: OrchestratorOptions): Orchestrator {
       const candidates = [ctx.defaultIso ?? null, ...ctx.isos].filter((i): i is BootIso => i != null && (answerFileName(i.info) === file || (file === 'meta-data' && i.info.family === 'ubuntu')));
       iso = candidates[0] ?? null;
       if (!iso) return null;
-      m = o.machines.assign(mac, { isoId: iso.id });
+      const profile = o.policy().defaultProfile ?? null;
+      m = o.machines.assign(mac, { isoId: iso.id, ...(profile ? { profile } : {}) });
     }
     if (!iso || !m.token) {
       if (m.state === 'installed') o.emit({ service: 'core', level: 'warn', mac, msg: `${mac}: asked for ${file} but its install is finished (re-arm it to install again)` });
@@ -198,17 +224,26 @@ export function createOrchestrator(o: OrchestratorOptions): Orchestrator {
         o.emit({ service: 'core', level: 'error', mac, msg: `${mac}: ${file} not served: profile ${m.profile}: ${loaded.problem}`, fields: { profile: m.profile, file } });
         return null;
       }
+      // The plan's per-machine values fill the scripts' placeholders; a fixed address in the plan means static networking.
+      const planned = o.plan?.forMac(mac) ?? null;
+      let body: AnswerProfile;
+      try {
+        body = personalizeProfile(loaded.body, { hostname: m.hostname, mac, ip: planned?.ip ?? null, serial: planned?.serial ?? null, asset: planned?.asset ?? null, vars: planned?.vars ?? {} }, { staticAddress: Boolean(planned?.ip) });
+      } catch (e) {
+        o.emit({ service: 'core', level: 'error', mac, msg: `${mac}: ${file} not served: profile ${m.profile}: ${(e as Error).message}`, fields: { profile: m.profile, file } });
+        return null;
+      }
       const ctx: AnswerContext = {
         mac,
         hostname: m.hostname,
-        address: loaded.body.network.mode === 'static' ? (o.staticAddress?.(mac) ?? null) : null,
+        address: body.network.mode === 'static' ? (o.staticAddress?.(mac) ?? null) : null,
         firmware: m.firmware === 'bios' ? 'bios' : 'uefi',
         isoUrl,
         callbacks: { started: `${callbackBase}/started?token=${m.token}`, done: `${callbackBase}/done?token=${m.token}` },
         distro: { id: iso.info.distro ?? iso.info.family, name: iso.info.name, major: iso.info.major, minor: minorOf(iso.info.version) },
       };
       try {
-        text = renderAnswerFile(loaded.body, family, file, ctx);
+        text = renderAnswerFile(body, family, file, ctx);
       } catch (e) {
         o.emit({ service: 'core', level: 'error', mac, msg: `${mac}: ${file} not served: profile ${m.profile} cannot be written for ${iso.info.name}: ${(e as Error).message}`, fields: { profile: m.profile, file } });
         return null;
@@ -217,6 +252,17 @@ export function createOrchestrator(o: OrchestratorOptions): Orchestrator {
       text = bootstrapAnswer(iso.info, file, { isoUrl, callbackBase, token: m.token, hostname: m.hostname });
     }
     if (text === null) return null;
+    // What exactly was served, for the log (an installer's report of the file it got can be checked against it).
+    const bytes = new TextEncoder().encode(text).length;
+    const sha256 = createHash('sha256').update(text).digest('hex');
+    o.emit({
+      service: 'core',
+      level: 'info',
+      mac,
+      ...(ip ? { ip } : {}),
+      msg: `${mac}: ${file} served (${bytes} bytes, sha256 ${sha256.slice(0, 12)}, ${m.profile ? `profile ${m.profile}` : 'bootstrap answers'}${m.hostname ? `, host name ${m.hostname}` : ''})`,
+      fields: { answer: { file, bytes, sha256, profile: m.profile, hostname: m.hostname, planned: Boolean(o.plan?.forMac(mac)) } },
+    });
     if (file === answerFileName(iso.info)) {
       o.machines.markInstalling(mac);
       o.machines.stage(mac, 'answer', { msg: `${file} for ${iso.info.name}`, ...(ip ? { ip } : {}) });
@@ -251,7 +297,7 @@ export function createOrchestrator(o: OrchestratorOptions): Orchestrator {
     switch (route.route) {
       case 'ipxe-script':
         learn(from.ip, route.mac);
-        return config(route.mac, 'ipxe', c, from.ip);
+        return config(route.mac, 'ipxe', c, from.ip, from.query);
       case 'pxelinux': {
         const n = route.name;
         // pxelinux asks UUID, then 01-MAC: answer the MAC name so each machine gets its own; others fall through.
@@ -297,6 +343,8 @@ export function createOrchestrator(o: OrchestratorOptions): Orchestrator {
       // Only boot clients are machines: ordinary DHCP clients (phones, printers, perfdhcp) are not recorded.
       if (!info.bootClass && !info.ipxe) return { ignore: 'not a network-boot client (no PXEClient/HTTPClient vendor class)' };
       let m = o.machines.seen(info.mac, { firmware: info.firmware, arch: info.archName, uuid: info.guid });
+      // A plan row waiting for this UUID (DHCP option 97) is this machine: bound and armed before the decision.
+      if (o.plan && info.guid && m.state === 'new' && o.plan.matchDhcp(m.mac, info.guid)) m = o.machines.get(m.mac) ?? m;
       const handed = ipxeHandedOut.get(m.mac);
       if (info.ipxe) ipxeHandedOut.delete(m.mac);
       else if (handed?.downloaded && m.secureBoot === 'unknown' && info.firmware === 'uefi') {

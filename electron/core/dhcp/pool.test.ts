@@ -46,6 +46,21 @@ describe('lease pool', () => {
     expect(p.offer(...A, scope, '198.18.0.11')).toMatchObject({ ip: '198.18.0.10' });
   });
 
+  it('plan reservations that appear while serving: the address is held before the machine is known, then given to it', () => {
+    const plan = new Map<string, { mac: string; ip: string; hostname: string | null }>();
+    const owners = new Map<number, string>([[ip('198.18.0.10'), 'plan:1']]);
+    const { p } = pool({ dynamicReservations: { reservationFor: (mac) => plan.get(mac), ownerOf: (n) => owners.get(n) } });
+    // Row 1 waits for its machine (planned by serial): nobody gets 198.18.0.10 meanwhile.
+    expect(p.offer(...A, scope, '198.18.0.10')).toMatchObject({ ip: '198.18.0.11' });
+    expect(p.reservationFor(B[1])).toBeUndefined();
+    // B turns out to be row 1 (its serial matched): from its next DISCOVER it gets the planned address.
+    plan.set(B[1], { mac: B[1], ip: '198.18.0.10', hostname: 'node-b' });
+    owners.set(ip('198.18.0.10'), B[1]);
+    expect(p.offer(...B, scope, null)).toEqual({ ip: '198.18.0.10', reserved: true, hostname: 'node-b' });
+    expect(p.commit(...B, scope, '198.18.0.10', 600, { initReboot: false })).toMatchObject({ lease: { hostname: 'node-b' }, reserved: true });
+    expect(p.reservationFor(B[1])).toMatchObject({ ip: '198.18.0.10' });
+  });
+
   it('stays silent on INIT-REBOOT for a client it has no record of (RFC 2131 4.3.2)', () => {
     const { p } = pool();
     expect(p.commit(...A, scope, '198.18.0.10', 600, { initReboot: true })).toMatchObject({ silent: expect.any(String) });

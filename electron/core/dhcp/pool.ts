@@ -30,6 +30,11 @@ export interface LeasePoolOptions {
   /** Addresses never handed out (rackboot's own). */
   exclude: string[];
   reservations: Reservation[];
+  /**
+   * Reservations that change while serving (the fleet plan: a row is bound to its MAC on first contact). `ownerOf`
+   * names who an address is held for (a MAC, or any other string for a machine not yet known): nobody else gets it.
+   */
+  dynamicReservations?: { reservationFor(mac: string): Reservation | undefined; ownerOf(ip: number): string | undefined };
   leases: Lease[];
   persist: (lease: Lease) => void;
   now?: () => number;
@@ -69,6 +74,8 @@ export function createLeasePool(opts: LeasePoolOptions): LeasePool {
   const exclude = new Set(opts.exclude.map((a) => parseIPv4(a)!));
   const reservedByMac = new Map(opts.reservations.map((r) => [r.mac, r]));
   const reservedIps = new Map(opts.reservations.map((r) => [parseIPv4(r.ip)!, r.mac]));
+  const dynamic = opts.dynamicReservations;
+  const reservationOf = (mac: string) => reservedByMac.get(mac) ?? dynamic?.reservationFor(mac);
   const byKey = new Map<string, Lease>();
   const byIp = new Map<number, Lease>();
   // One machine asks with several client ids on its way through a boot (firmware with a UUID client id,
@@ -93,7 +100,7 @@ export function createLeasePool(opts: LeasePoolOptions): LeasePool {
   /** May `key` (with `mac`) have `ip` now? */
   function freeFor(ip: number, key: string, mac: string, t: number): boolean {
     if (exclude.has(ip)) return false;
-    const owner = reservedIps.get(ip);
+    const owner = reservedIps.get(ip) ?? dynamic?.ownerOf(ip);
     if (owner !== undefined && owner !== mac) return false;
     const lease = byIp.get(ip);
     // A declined address is out for everyone, the decliner included (RFC 2131 §4.3.3).
@@ -138,7 +145,7 @@ export function createLeasePool(opts: LeasePoolOptions): LeasePool {
   return {
     offer(key, mac, scope, requested) {
       const t = now();
-      const reservation = reservedByMac.get(mac);
+      const reservation = reservationOf(mac);
       if (reservation) {
         const ip = parseIPv4(reservation.ip)!;
         if (inSubnet(ip, scope.subnet)) {
@@ -164,7 +171,7 @@ export function createLeasePool(opts: LeasePoolOptions): LeasePool {
       const t = now();
       const ip = parseIPv4(ipText);
       if (ip === null || !inSubnet(ip, scope.subnet)) return { nak: `${ipText} is not on this network` };
-      const reservation = reservedByMac.get(mac);
+      const reservation = reservationOf(mac);
       const reservedHere = reservation !== undefined && parseIPv4(reservation.ip) === ip;
       if (reservation && !reservedHere && inSubnet(parseIPv4(reservation.ip)!, scope.subnet)) {
         return { nak: `${mac} is reserved ${reservation.ip}` };
@@ -231,7 +238,7 @@ export function createLeasePool(opts: LeasePoolOptions): LeasePool {
     },
 
     byKey: (key) => byKey.get(key),
-    reservationFor: (mac) => reservedByMac.get(mac),
+    reservationFor: (mac) => reservationOf(mac),
     scopeFor(address) {
       const ip = parseIPv4(address);
       if (ip === null) return undefined;
