@@ -76,7 +76,7 @@ const tftpSpecific = [
     const value = pick(['0', '1', '7', '8', '65464', '65465', '99999999999999999999', '-1', '1e9', 'NaN', '', ' 512', '0x200', '１２']);
     return Buffer.concat([b, Buffer.from(`${name}\0${value}\0`, 'latin1')]);
   },
-  (b) => Buffer.concat([Buffer.from([0, 1]), Buffer.from(pick(['', '/', '.', '..', 'a'.repeat(int(2000)), '\\', 'iso/', 'iso/x/', 'boot/']) + '\0' + pick(['octet', 'netascii', 'mail', 'OCTET', '', 'x'.repeat(100)]) + '\0', 'latin1')]),
+  (_b) => Buffer.concat([Buffer.from([0, 1]), Buffer.from(pick(['', '/', '.', '..', 'a'.repeat(int(2000)), '\\', 'iso/', 'iso/x/', 'boot/']) + '\0' + pick(['octet', 'netascii', 'mail', 'OCTET', '', 'x'.repeat(100)]) + '\0', 'latin1')]),
 ];
 
 function mutate(seed, specific) {

@@ -40,7 +40,7 @@ afterAll(async () => {
 
 describe.skipIf(skip)('limits under a flood from one machine', () => {
   it('a flood of RRQs and DISCOVERs from one source: a real client still gets its lease and its file', async ({ task }) => {
-    const seconds = scaled(30, 6);
+    const seconds = scaled(30, 15);
     const flooder = rack.machine('198.18.0.2');
     const real = rack.machine();
     const before = memoryMiB(server.pid);
@@ -50,6 +50,7 @@ describe.skipIf(skip)('limits under a flood from one machine', () => {
     chaddr.set([0x02, 0x00, 0x00, 0x00, 0x0f, 0x01]);
     const floodDiscover = encodeDhcp({ ...discover, chaddr });
     const rrq = (file: string, opts: [string, string][] = []) => encode({ op: 'RRQ', filename: file, mode: 'octet', options: opts });
+    const floodStart = performance.now();
     const tftpFlood = flood(flooder.ns, { to: { address: SERVER, port: 69 }, packets: [rrq('images/payload.bin'), rrq('images/payload.bin', [['blksize', '1428'], ['tsize', '0']]), rrq('pxelinux.cfg/default')], seconds });
     const dhcpFlood = flood(flooder.ns, { bind: { address: '0.0.0.0', port: 68 }, to: { address: '198.18.0.255', port: 67 }, packets: [floodDiscover], seconds, broadcast: true });
     let peak = before.peak;
@@ -75,7 +76,7 @@ describe.skipIf(skip)('limits under a flood from one machine', () => {
       const fileMs = performance.now() - t1;
       expect(got.code, `${got.output}; rackboot about ${lease.lease!.ip}: ${server.lines.filter((l) => l.ip === lease.lease!.ip).map((l) => l.msg).join(' / ')}`).toBe(0);
       expect(sha(readFileSync(local))).toBe(sha(KPXE));
-      const stillFlooding = performance.now() - t0 < seconds * 1000 - 3000;
+      const stillFlooding = performance.now() - floodStart < seconds * 1000 - 500;
       const [t, d] = await Promise.all([tftpFlood, dhcpFlood]);
       clearInterval(sampler);
       await sleep(500);
