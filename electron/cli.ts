@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_SETTINGS, DHCP_MODES, SettingsSchema, type DhcpMode, type ServerStatus } from '../shared/api/contract.ts';
+import { DEFAULT_SETTINGS, DHCP_MODES, SettingsSchema, type DhcpMode, type ServerStatus, type Settings } from '../shared/api/contract.ts';
 import { RackbootError } from '../shared/api/errors.ts';
 import { isIPv4, parseIPv4Range } from '../shared/net/ipv4.ts';
 import { parse, port, UsageError, write } from './cli/args.ts';
@@ -14,7 +14,9 @@ import { isoCommand } from './cli/iso.ts';
 import { machinesCommand } from './cli/machines.ts';
 import { answersCommand } from './cli/answers.ts';
 import { startUiServer, type UiServer } from './core/api/ui-server.ts';
-import { createBootServer, type BootServer } from './core/server.ts';
+import { createBootServer, type BootServer, type BootServerOptions } from './core/server.ts';
+import { formatIssue } from '../shared/plan/plan.ts';
+import { applyPlan, changeCounts, loadPlan, PlanFileError, planIsoIds } from './cli/plan-file.ts';
 import { defaultDataDir } from './core/store/paths.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -27,7 +29,8 @@ Usage:
   rackboot ui [--data DIR] [--ui-port N] [--open]
                                                run the core for the browser-mode UI; start serving from the UI
   rackboot iso info|ls|cat PATH ...            look inside an installer image (rackboot iso --help)
-  rackboot machines [list|assign|rearm|done|rm] the machines table (rackboot machines --help)
+  rackboot machines [list|assign|rearm|done|rm|import|export]
+                                               the machines table and the fleet plan (rackboot machines --help)
   rackboot answers [list|import|render|...]    answer profiles: kickstart, autoinstall, preseed (rackboot answers --help)
   rackboot dhcp-probe --interface IFACE        is another DHCP server on that network? one DISCOVER, no lease taken;
                                                prints the offers and the DHCP mode to use (root: port 68)
@@ -60,6 +63,14 @@ serve options:
                         ignore   no boot answer at all
                         install  install the default ISO unattended: erases disks, needs --yes
   --default-iso PATH|ID the ISO --unknown install uses (default: the only --iso)
+  --default-profile ID|NAME
+                        the answer profile --unknown install (and a menu install) uses (default: the
+                        family's built-in unattended answers)
+  --plan FILE.csv       import (or update) this fleet plan at start, as rackboot machines import does, and
+                        serve the ISOs it names; an invalid plan is refused with every problem listed (exit 1)
+  --exit-when-done      when every planned machine's install is done, print one summary line per machine
+                        ({"event":"summary","hostname","mac","iso","seconds","result"}; also a table on stderr
+                        with --log text) and exit 0
   --console TTY         serial console for installers, e.g. ttyS0,115200n8
   --menu-timeout SECONDS
                         boot menu countdown (default: ${DEFAULT_SETTINGS.menuTimeoutSeconds})
@@ -168,6 +179,9 @@ async function serve(argv: string[]): Promise<void> {
     unknown: { type: 'string' },
     yes: { type: 'boolean' },
     'default-iso': { type: 'string' },
+    'default-profile': { type: 'string' },
+    plan: { type: 'string' },
+    'exit-when-done': { type: 'boolean' },
     console: { type: 'string' },
     'menu-timeout': { type: 'string' },
     'no-router-advert': { type: 'boolean' },
@@ -223,9 +237,26 @@ async function serve(argv: string[]): Promise<void> {
     const issue = parsed.error.issues[0]!;
     throw new UsageError(`--${flagFor(issue.path)}: ${issue.message}`);
   }
-  const settings = parsed.data;
-  const core = createBootServer({ dataDir: resolve(values.data ?? defaultDataDir()), settings });
+  let settings = parsed.data;
+  if (values.plan !== undefined && !existsSync(values.plan)) throw new UsageError(`--plan ${values.plan}: no such file`);
+  if (values['default-profile'] !== undefined && !/^[\x20-\x7e]{1,100}$/.test(values['default-profile'])) throw new UsageError(`--default-profile ${values['default-profile']} is not a profile id or name`);
+  const options: BootServerOptions = { dataDir: resolve(values.data ?? defaultDataDir()), settings };
+  const core = createBootServer(options);
+  let planned: PlanStart | null = null;
+  try {
+    if (values['default-profile'] !== undefined) options.defaultProfile = await defaultProfile(core, values['default-profile']);
+    if (values.plan !== undefined) {
+      planned = await importPlanAtStart(core, values.plan, settings);
+      settings = await core.api.getSettings(undefined);
+    }
+    if (values['exit-when-done'] && core.plan.list().length === 0) throw new UsageError('--exit-when-done waits for the planned machines, and there are none: give --plan FILE.csv (or rackboot machines import one first)');
+  } catch (e) {
+    await core.close();
+    throw e;
+  }
   let ui: UiServer | null = null;
+  // Watching for the end starts before the services, so no callback can slip past it.
+  const watcher = values['exit-when-done'] ? watchPlan(core, values.log ?? 'text') : null;
   const starting = (async () => {
     const status = await core.start();
     if (values.ui) ui = await startUi(core, uiPort);
@@ -253,6 +284,7 @@ async function serve(argv: string[]): Promise<void> {
     ui: (ui as UiServer | null)?.url ?? null,
     services: servicesSummary(status),
     isos: core.servedIsos().map((o) => ({ id: o.record.id, path: o.record.path, distro: o.record.distro?.name ?? null, url: `${status.httpUrl}iso/${o.record.id}/` })),
+    plan: planned,
     // The HTTP layout (stable: scripts and installers rely on it).
     layout: {
       iso: '/iso/<id>/<path inside the ISO>',
@@ -263,6 +295,100 @@ async function serve(argv: string[]): Promise<void> {
     },
   });
   attachLogging(core, values.log === 'json', values.log === 'debug');
+  if (watcher) {
+    watcher.ready();
+    await watcher.done;
+    await shutdown();
+    process.exit(0);
+  }
+}
+
+/** A profile for --default-profile by id or name. */
+async function defaultProfile(core: BootServer, wanted: string): Promise<string> {
+  const list = await core.api.listProfiles(undefined);
+  const p = list.find((x) => x.id === wanted.toLowerCase() || x.name.toLowerCase() === wanted.toLowerCase());
+  if (!p) throw new UsageError(`--default-profile ${wanted}: no such answer profile (rackboot answers list shows them)`);
+  if (p.problem) throw new RackbootError('INVALID_PROFILE', `--default-profile ${wanted}: the profile cannot be used: ${p.problem}`);
+  return p.id;
+}
+
+interface PlanStart {
+  file: string;
+  added: number;
+  updated: number;
+  unchanged: number;
+  armed: string[];
+  /** Rows still waiting for their machine (planned by serial, UUID or asset tag). */
+  waiting: number;
+}
+
+/** `serve --plan`: the plan checked against the flags' network, imported, its ISOs served too. */
+async function importPlanAtStart(core: BootServer, file: string, settings: Settings): Promise<PlanStart> {
+  // The --iso images go into the library first: plan rows may name them by id or file name.
+  for (const p of settings.isos) await core.isos.add(p).catch(() => undefined);
+  const loaded = await loadPlan(core, file, { settings, nics: await core.api.listInterfaces(undefined) });
+  if (loaded.reading.issues.length) {
+    for (const i of loaded.reading.issues) process.stderr.write(`rackboot: ${file}: ${formatIssue(i)}\n`);
+    throw new PlanFileError(`${file}: ${loaded.reading.issues.length} problem(s) in the plan; not starting`);
+  }
+  const { armed } = await applyPlan(core, loaded);
+  const paths = planIsoIds(loaded.reading)
+    .map((id) => core.isos.get(id)?.path)
+    .filter((p): p is string => p !== undefined && !settings.isos.includes(p));
+  if (paths.length) await core.api.setSettings({ isos: [...settings.isos, ...paths] });
+  return { file, ...changeCounts(loaded.reading), armed, waiting: core.plan.waiting().length };
+}
+
+/**
+ * --exit-when-done: resolves once every plan row's machine is installed, after printing one summary line per
+ * machine. The duration runs from the machine's first event in this run to its install's end.
+ */
+function watchPlan(core: BootServer, log: string): { done: Promise<void>; ready(): void } {
+  const firstSeen = new Map<string, number>();
+  const finished = new Map<string, { at: number; how: string }>();
+  const startedAt = Date.now();
+  const already = new Set(core.plan.list().filter((p) => p.mac && core.machines.get(p.mac)?.state === 'installed').map((p) => p.mac!));
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  let over = false;
+  // Nothing is printed before the ready line.
+  let started = false;
+  const check = () => {
+    if (over || !started) return;
+    const rows = core.plan.list();
+    if (!rows.every((p) => p.mac && core.machines.get(p.mac)?.state === 'installed')) return;
+    over = true;
+    off();
+    for (const p of rows) {
+      const m = core.machines.get(p.mac!)!;
+      const end = finished.get(p.mac!);
+      const from = firstSeen.get(p.mac!);
+      const result = already.has(p.mac!) && !end ? 'installed before this run' : end && !/installer/.test(end.how) ? 'marked done' : 'installed';
+      const seconds = end && from !== undefined ? Math.round((end.at - from) / 100) / 10 : null;
+      write({ event: 'summary', hostname: m.hostname, mac: m.mac, iso: m.isoId, seconds, result });
+      if (log !== 'json') process.stderr.write(`${(m.hostname ?? '-').padEnd(16)} ${m.mac}  ${(m.isoId ?? '-').padEnd(28)} ${seconds === null ? '-' : `${seconds} s`}  ${result}\n`);
+    }
+    if (log !== 'json') process.stderr.write(`rackboot: all ${rows.length} planned machine(s) done in ${Math.round((Date.now() - startedAt) / 1000)} s\n`);
+    resolveDone();
+  };
+  const off = core.events.subscribe((e) => {
+    if (!e.mac) return;
+    if (!firstSeen.has(e.mac)) firstSeen.set(e.mac, e.ts);
+    const machine = e.fields?.machine as { state?: string; doneBy?: string } | undefined;
+    if (machine?.state === 'installed') {
+      finished.set(e.mac, { at: e.ts, how: machine.doneBy ?? '' });
+      // After the event's own handlers (the machines table is already updated when it is emitted).
+      queueMicrotask(check);
+    }
+  });
+  return {
+    done,
+    ready() {
+      started = true;
+      // Every planned machine installed already (the same plan run again): nothing to wait for.
+      check();
+    },
+  };
 }
 
 async function ui(argv: string[]): Promise<void> {
