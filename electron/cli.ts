@@ -13,6 +13,7 @@ import { parse, port, UsageError, write } from './cli/args.ts';
 import { isoCommand } from './cli/iso.ts';
 import { machinesCommand } from './cli/machines.ts';
 import { answersCommand } from './cli/answers.ts';
+import { bmcCommand } from './cli/bmc.ts';
 import { startUiServer, type UiServer } from './core/api/ui-server.ts';
 import { createBootServer, type BootServer, type BootServerOptions } from './core/server.ts';
 import { formatIssue } from '../shared/plan/plan.ts';
@@ -32,6 +33,7 @@ Usage:
   rackboot machines [list|assign|rearm|done|rm|import|export]
                                                the machines table and the fleet plan (rackboot machines --help)
   rackboot answers [list|import|render|...]    answer profiles: kickstart, autoinstall, preseed (rackboot answers --help)
+  rackboot bmc status|power|bootdev|wake ...   a machine's BMC: power, PXE next boot, Wake-on-LAN (rackboot bmc --help)
   rackboot dhcp-probe --interface IFACE        is another DHCP server on that network? one DISCOVER, no lease taken;
                                                prints the offers and the DHCP mode to use (root: port 68)
   rackboot --help | --version
@@ -256,7 +258,7 @@ async function serve(argv: string[]): Promise<void> {
   }
   let ui: UiServer | null = null;
   // Watching for the end starts before the services, so no callback can slip past it.
-  const watcher = values['exit-when-done'] ? watchPlan(core, values.log ?? 'text') : null;
+  const watcher = values['exit-when-done'] ? watchPlan(core) : null;
   const starting = (async () => {
     const status = await core.start();
     if (values.ui) ui = await startUi(core, uiPort);
@@ -297,8 +299,11 @@ async function serve(argv: string[]): Promise<void> {
   attachLogging(core, values.log === 'json', values.log === 'debug');
   if (watcher) {
     watcher.ready();
-    await watcher.done;
+    const report = await watcher.done;
+    // The summary comes last: after the services stopped (and said so in the log).
     await shutdown();
+    for (const line of report.json) write(line);
+    if (values.log !== 'json') process.stderr.write(report.text.join(''));
     process.exit(0);
   }
 }
@@ -343,13 +348,13 @@ async function importPlanAtStart(core: BootServer, file: string, settings: Setti
  * --exit-when-done: resolves once every plan row's machine is installed, after printing one summary line per
  * machine. The duration runs from the machine's first event in this run to its install's end.
  */
-function watchPlan(core: BootServer, log: string): { done: Promise<void>; ready(): void } {
+function watchPlan(core: BootServer): { done: Promise<{ json: object[]; text: string[] }>; ready(): void } {
   const firstSeen = new Map<string, number>();
   const finished = new Map<string, { at: number; how: string }>();
   const startedAt = Date.now();
   const already = new Set(core.plan.list().filter((p) => p.mac && core.machines.get(p.mac)?.state === 'installed').map((p) => p.mac!));
-  let resolveDone!: () => void;
-  const done = new Promise<void>((r) => (resolveDone = r));
+  let resolveDone!: (report: { json: object[]; text: string[] }) => void;
+  const done = new Promise<{ json: object[]; text: string[] }>((r) => (resolveDone = r));
   let over = false;
   // Nothing is printed before the ready line.
   let started = false;
@@ -359,17 +364,19 @@ function watchPlan(core: BootServer, log: string): { done: Promise<void>; ready(
     if (!rows.every((p) => p.mac && core.machines.get(p.mac)?.state === 'installed')) return;
     over = true;
     off();
+    const json: object[] = [];
+    const text: string[] = [];
     for (const p of rows) {
       const m = core.machines.get(p.mac!)!;
       const end = finished.get(p.mac!);
       const from = firstSeen.get(p.mac!);
       const result = already.has(p.mac!) && !end ? 'installed before this run' : end && !/installer/.test(end.how) ? 'marked done' : 'installed';
       const seconds = end && from !== undefined ? Math.round((end.at - from) / 100) / 10 : null;
-      write({ event: 'summary', hostname: m.hostname, mac: m.mac, iso: m.isoId, seconds, result });
-      if (log !== 'json') process.stderr.write(`${(m.hostname ?? '-').padEnd(16)} ${m.mac}  ${(m.isoId ?? '-').padEnd(28)} ${seconds === null ? '-' : `${seconds} s`}  ${result}\n`);
+      json.push({ event: 'summary', hostname: m.hostname, mac: m.mac, iso: m.isoId, seconds, result });
+      text.push(`${(m.hostname ?? '-').padEnd(16)} ${m.mac}  ${(m.isoId ?? '-').padEnd(28)} ${seconds === null ? '-' : `${seconds} s`}  ${result}\n`);
     }
-    if (log !== 'json') process.stderr.write(`rackboot: all ${rows.length} planned machine(s) done in ${Math.round((Date.now() - startedAt) / 1000)} s\n`);
-    resolveDone();
+    text.push(`rackboot: all ${rows.length} planned machine(s) done in ${Math.round((Date.now() - startedAt) / 1000)} s\n`);
+    resolveDone({ json, text });
   };
   const off = core.events.subscribe((e) => {
     if (!e.mac) return;
@@ -449,6 +456,7 @@ export async function main(argv: string[]): Promise<void> {
     if (command === 'iso') return await isoCommand(rest);
     if (command === 'machines') return await machinesCommand(rest);
     if (command === 'answers') return await answersCommand(rest);
+    if (command === 'bmc') return await bmcCommand(rest);
     if (command === 'dhcp-probe') return await dhcpProbe(rest);
     if (rest.includes('--help') || rest.includes('-h')) {
       process.stdout.write(HELP);
