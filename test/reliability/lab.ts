@@ -164,7 +164,7 @@ export function createRack(opts: { prefix?: number } = {}): Rack {
 }
 
 /** Runs flood.mjs in `ns`; resolves with what it sent. */
-export async function flood(ns: string, o: { to: { address: string; port: number }; packets: Uint8Array[]; seconds?: number; count?: number; bind?: { address: string; port: number }; broadcast?: boolean }): Promise<{ sent: number; ms: number }> {
+export async function flood(ns: string, o: { to: { address: string; port: number }; packets: Uint8Array[]; seconds?: number; count?: number; bind?: { address: string; port: number }; broadcast?: boolean; sockets?: number }): Promise<{ sent: number; ms: number }> {
   const arg = JSON.stringify({ ...o, packets: o.packets.map((p) => Buffer.from(p).toString('hex')) });
   const { stdout } = await run('ip', ['netns', 'exec', ns, process.execPath, join(REPO, 'test', 'reliability', 'flood.mjs'), arg], { maxBuffer: 1 << 20, timeout: ((o.seconds ?? 600) + 60) * 1000 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as { sent: number; ms: number };

@@ -51,7 +51,7 @@ describe.skipIf(skip)('limits under a flood from one machine', () => {
     const floodDiscover = encodeDhcp({ ...discover, chaddr });
     const rrq = (file: string, opts: [string, string][] = []) => encode({ op: 'RRQ', filename: file, mode: 'octet', options: opts });
     const floodStart = performance.now();
-    const tftpFlood = flood(flooder.ns, { to: { address: SERVER, port: 69 }, packets: [rrq('images/payload.bin'), rrq('images/payload.bin', [['blksize', '1428'], ['tsize', '0']]), rrq('pxelinux.cfg/default')], seconds });
+    const tftpFlood = flood(flooder.ns, { to: { address: SERVER, port: 69 }, packets: [rrq('images/payload.bin'), rrq('images/payload.bin', [['blksize', '1428'], ['tsize', '0']]), rrq('pxelinux.cfg/default')], seconds, sockets: 64 });
     const dhcpFlood = flood(flooder.ns, { bind: { address: '0.0.0.0', port: 68 }, to: { address: '198.18.0.255', port: 67 }, packets: [floodDiscover], seconds, broadcast: true });
     let peak = before.peak;
     const sampler = setInterval(() => {

@@ -82,6 +82,8 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
   /** Running transfers in start order; `acked` once the client has acknowledged anything (it is really there). */
   const transfers = new Set<{ abort(reason: string): void; evict(): void; started: number; acked: boolean }>();
   const EVICT_AFTER_MS = 1000;
+  /** `address:port` of every client with a request being answered or a transfer running (its TID). */
+  const peers = new Set<string>();
   let listener: Socket | null = null;
   let state: ServiceStatus = { state: 'stopped', detail: null };
   let boundPort = 0;
@@ -162,15 +164,33 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
       refuse(from, TftpErrorCode.ILLEGAL_OPERATION, `mode ${packet.mode} not supported`);
       return;
     }
+    // A retransmitted RRQ (its OACK or first DATA was lost, or is just slow) belongs to the transfer already
+    // running for that TID; a second transfer would answer from a second port, which clients such as atftp
+    // take as an error and abort (dnsmasq ignores the duplicate the same way).
+    if (peers.has(client)) {
+      emit({ service: 'tftp', level: 'debug', ip: from.address, msg: `repeated request for ${packet.filename} from ${client}: the transfer already running answers it` });
+      return;
+    }
+    peers.add(client);
+    let handedOver = false;
+    try {
+      handedOver = await answerRequest(packet, from, client);
+    } finally {
+      if (!handedOver) peers.delete(client);
+    }
+  }
+
+  /** The rest of an RRQ's checks; true once a transfer owns the request (it forgets the peer when it ends). */
+  async function answerRequest(packet: Extract<TftpPacket, { op: 'RRQ' | 'WRQ' }>, from: RemoteInfo, client: string): Promise<boolean> {
     if ((perClient.get(from.address) ?? 0) >= maxPerClient) {
       limited(from, 'per-client', `refused: ${maxPerClient} transfers to this client already running (last: ${JSON.stringify(packet.filename.slice(0, 128))})`);
       refuse(from, TftpErrorCode.NOT_DEFINED, 'server busy, try again');
-      return;
+      return false;
     }
     if (transfers.size >= maxTransfers && !evictOne()) {
       limited(from, 'transfers', `refused: ${transfers.size} transfers running, the most at once (last: ${JSON.stringify(packet.filename.slice(0, 128))})`);
       refuse(from, TftpErrorCode.NOT_DEFINED, 'server busy, try again');
-      return;
+      return false;
     }
     let path: string;
     try {
@@ -178,7 +198,7 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
     } catch (e) {
       emit({ service: 'tftp', level: 'warn', ip: from.address, msg: `refused ${JSON.stringify(packet.filename)} from ${client}: ${(e as Error).message}`, fields: { code: (e as ProtocolError).code } });
       refuse(from, TftpErrorCode.ACCESS_VIOLATION, 'access violation');
-      return;
+      return false;
     }
     let file: OpenFile | null;
     try {
@@ -186,21 +206,22 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
     } catch (e) {
       emit({ service: 'tftp', level: 'warn', ip: from.address, msg: `cannot serve ${path} to ${client}: ${(e as Error).message}` });
       refuse(from, TftpErrorCode.ACCESS_VIOLATION, 'cannot read file');
-      return;
+      return false;
     }
     // The file was opening while other requests arrived: check the limits again before holding a slot.
     if (file && ((perClient.get(from.address) ?? 0) >= maxPerClient || (transfers.size >= maxTransfers && !evictOne()))) {
       await file.close();
       limited(from, transfers.size >= maxTransfers ? 'transfers' : 'per-client', `refused: too many transfers running`);
       refuse(from, TftpErrorCode.NOT_DEFINED, 'server busy, try again');
-      return;
+      return false;
     }
     if (!file) {
       emit({ service: 'tftp', level: 'info', ip: from.address, msg: `${path} not found (asked by ${client})`, fields: { path, status: 'not-found' } });
       refuse(from, TftpErrorCode.FILE_NOT_FOUND, 'file not found');
-      return;
+      return false;
     }
     startTransfer(file, path, packet.mode, packet.options, from);
+    return true;
   }
 
   function startTransfer(file: OpenFile, path: string, mode: string, requested: [string, string][], client: RemoteInfo) {
@@ -232,6 +253,7 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
       done = true;
       if (timer) clearTimeout(timer);
       transfers.delete(transfer);
+      peers.delete(peer);
       const left = (perClient.get(client.address) ?? 1) - 1;
       if (left > 0) perClient.set(client.address, left);
       else perClient.delete(client.address);
