@@ -4,11 +4,16 @@
  * a BMC that cannot be reached or refuses exits 1 with one line on stderr.
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { BmcError } from '../../shared/api/errors.ts';
 import { bootDeviceName, BootDevice, CHASSIS_ACTIONS, type ChassisActionName } from '../../shared/protocol/ipmi/commands.ts';
 import { asfPing, withIpmi, type IpmiOptions } from '../core/bmc/ipmi.ts';
 import { resetTypeFor, withRedfish, type RedfishOptions } from '../core/bmc/redfish.ts';
 import { sendWakeOnLan } from '../core/bmc/wol.ts';
+import { createBmcCredentials } from '../core/bmc/credentials.ts';
+import { createBmcInstaller } from '../core/bmc/install.ts';
+import { createBootServer } from '../core/server.ts';
+import { defaultDataDir } from '../core/store/paths.ts';
 import { parsePositional, port, UsageError, write } from './args.ts';
 
 export const BMC_HELP = `rackboot bmc: power and boot device through a machine's BMC (IPMI v2.0 over LAN, or Redfish)
@@ -21,6 +26,15 @@ export const BMC_HELP = `rackboot bmc: power and boot device through a machine's
                                                     UEFI (default) or legacy BIOS; --http: UEFI HTTP boot (Redfish)
   rackboot bmc ping --host H [--port P]             ASF presence ping: does it answer RMCP, does it speak IPMI
   rackboot bmc wake --mac MAC [--interface IFACE]   Wake-on-LAN magic packet out of IFACE
+
+stored per machine (in the data directory; the password sealed with a 0600 key file):
+  rackboot bmc set --mac MAC --host H [connection] [--legacy|--uefi]
+                                                    remember the machine's BMC (--password-file to store one)
+  rackboot bmc list | forget --mac MAC              the machines with a BMC (never the passwords)
+  rackboot bmc install --mac MAC[,MAC...]           arm the install, PXE for the next boot only, power on
+                                                    (or cycle a running machine); a few machines at a time
+  status, power and bootdev also take --mac MAC instead of --host: the stored BMC
+  --data DIR                data directory (default: the one rackboot serve uses)
 
 connection:
   --port P                  UDP port for IPMI (default 623), TCP port for Redfish (default 443)
@@ -52,6 +66,8 @@ const FLAGS = {
   http: { type: 'boolean' },
   mac: { type: 'string' },
   interface: { type: 'string' },
+  uefi: { type: 'boolean' },
+  data: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -186,6 +202,64 @@ async function redfish(sub: string, positionals: string[], values: Values): Prom
   );
 }
 
+const dataDir = (values: Values) => resolve(values.data ?? defaultDataDir());
+
+/** Fills host, port, user, cipher/fingerprint and the password from the machine's stored BMC. */
+function fromStore(values: Values): void {
+  const found = createBmcCredentials({ dataDir: dataDir(values) }).secret(values.mac!);
+  if (!found) throw new UsageError(`${values.mac} has no stored BMC (rackboot bmc set --mac ${values.mac} --host H ...)`);
+  const s = found.settings;
+  const v = values as Record<string, unknown>;
+  v.host = s.host;
+  if (s.port !== null && values.port === undefined) v.port = String(s.port);
+  v.user ??= s.username;
+  if (s.protocol === 'redfish') {
+    v.redfish = true;
+    v.fingerprint ??= s.fingerprint ?? undefined;
+  } else if (values.cipher === undefined) v.cipher = String(s.cipherSuite);
+  if (values['password-file'] === undefined) process.env.RACKBOOT_BMC_PASSWORD = found.password;
+}
+
+async function stored(sub: string, rest: string[], values: Values): Promise<void> {
+  if (rest.length) throw new UsageError(`unexpected ${rest.join(' ')}`);
+  const credentials = createBmcCredentials({ dataDir: dataDir(values) });
+  if (sub === 'list') {
+    for (const b of credentials.list()) write(b);
+    return;
+  }
+  if (!values.mac) throw new UsageError(`--mac is required (the machine whose BMC to ${sub === 'set' ? 'remember' : sub})`);
+  if (sub === 'forget') return write({ mac: values.mac, forgotten: credentials.remove(values.mac) });
+  if (sub === 'set') {
+    if (!values.host) throw new UsageError('--host is required (the BMC address)');
+    if (values.legacy && values.uefi) throw new UsageError('--legacy and --uefi exclude each other');
+    if (values.cipher !== undefined && !['3', '17', 'auto'].includes(values.cipher)) throw new UsageError(`--cipher must be 17, 3 or auto, not ${values.cipher}`);
+    const pw = values['password-file'] !== undefined || process.env.RACKBOOT_BMC_PASSWORD !== undefined ? password(values) : undefined;
+    const cipher = values.cipher === '3' ? 3 : values.cipher === '17' ? 17 : 'auto';
+    return write(
+      credentials.set(
+        values.mac,
+        { protocol: values.redfish ? 'redfish' : 'ipmi', host: values.host, port: port(values.port, '--port') ?? null, username: values.user ?? '', cipherSuite: cipher, fingerprint: values.fingerprint ?? null, mode: values.legacy ? 'legacy' : values.uefi ? 'uefi' : null },
+        pw,
+      ),
+    );
+  }
+  // install
+  const macs = values.mac.split(',').map((m) => m.trim()).filter(Boolean);
+  const core = createBootServer({ dataDir: dataDir(values) });
+  try {
+    const off = values.verbose ? core.events.subscribe((e) => e.mac && process.stderr.write(`${e.level} ${e.msg}\n`)) : () => {};
+    const results = await createBmcInstaller({ machines: core.machines, credentials, emit: (e) => core.events.emit(e), timeoutMs: timeout(values) }).installMany(macs);
+    off();
+    for (const r of results) write(r.ok ? { ok: true, ...r.result } : r);
+    if (results.some((r) => !r.ok)) {
+      const failed = results.filter((r) => !r.ok) as { mac: string; message: string }[];
+      throw new BmcError('BMC_REFUSED', failed.length === 1 ? failed[0]!.message : `${failed.length} of ${results.length} machines failed (see their lines)`);
+    }
+  } finally {
+    await core.close();
+  }
+}
+
 export async function bmcCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parsePositional(argv, FLAGS);
   const [sub, ...rest] = positionals;
@@ -203,6 +277,9 @@ export async function bmcCommand(argv: string[]): Promise<void> {
       const p = port(values.port, '--port') ?? 623;
       return write({ host: values.host, port: p, ...(await asfPing({ host: values.host, port: p, timeoutMs: timeout(values) })) });
     }
+    if (['set', 'list', 'forget', 'install'].includes(sub)) return await stored(sub, rest, values);
+    // --mac instead of --host: the machine's stored BMC.
+    if (values.mac && !values.host && ['status', 'power', 'bootdev'].includes(sub)) fromStore(values);
     if (sub === 'power' && !(POWER_ACTIONS as readonly string[]).includes(rest[0] ?? '')) throw new UsageError(`usage: rackboot bmc power ${POWER_ACTIONS.join('|')} --host H`);
     if (sub === 'bootdev' && rest[0] !== 'pxe') throw new UsageError('usage: rackboot bmc bootdev pxe [--persistent] [--legacy] --host H (pxe is the one boot device rackboot sets)');
     if (!['status', 'power', 'bootdev'].includes(sub)) throw new UsageError(`unknown bmc command ${sub} (try: rackboot bmc --help)`);

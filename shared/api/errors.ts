@@ -57,6 +57,7 @@ export const BMC_ERROR_CODES = [
   'BMC_REFUSED', // the BMC answered the command with an error completion code (detail names it)
   'BMC_PROTOCOL', // an answer that does not decode or fails its integrity check
   'BMC_TLS_UNTRUSTED', // Redfish: the certificate's fingerprint is not the one the technician confirmed
+  'BMC_NOT_SET', // the machine has no BMC settings yet
 ] as const;
 
 export type BmcErrorCode = (typeof BMC_ERROR_CODES)[number];

@@ -2,7 +2,7 @@
  * `rackboot bmc` end to end: the real CLI against ipmi_sim (IPMI, cipher suite 3), the test BMC (suite 17)
  * and the test Redfish service; JSON on stdout, exit 0/1/2, the password only ever from a file.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBmc, type TestBmc } from '../helpers/ipmi-bmc.ts';
@@ -10,6 +10,7 @@ import { ipmitool, startIpmiSim, type IpmiSim } from '../helpers/ipmi-sim.ts';
 import { runCli, tempDir } from '../helpers/rackboot.ts';
 import { startRedfishServer, type RedfishServer } from '../helpers/redfish-server.ts';
 import { missing } from '../helpers/tools.ts';
+import { bytes, makeIso, rockyTree } from '../helpers/iso.ts';
 
 let dir: ReturnType<typeof tempDir>;
 let pw: string;
@@ -103,6 +104,43 @@ describe.skipIf(missing('openssl'))('rackboot bmc --redfish', () => {
   });
 });
 
+describe.skipIf(missing('ipmitool', 'xorriso'))('rackboot bmc set / list / install / forget (stored BMC, test BMC)', () => {
+  let bmc: TestBmc;
+  let data: string;
+  beforeAll(async () => {
+    bmc = await startTestBmc({ users: { admin: 's3cret' } });
+    data = join(dir.path, 'data');
+    // A machine planned for a real (small) ISO, as rackboot machines assign leaves it.
+    const iso = makeIso(join(dir.path, 'Rocky-9.4-x86_64-dvd.iso'), rockyTree(bytes(1000, 1), bytes(2000, 2)), { label: 'Rocky-9-4-x86_64-dvd', scratch: dir.path });
+    const a = await runCli(['machines', 'assign', '52:54:00:aa:00:01', '--iso', iso, '--data', data], { timeoutMs: 60_000 });
+    expect(a.code, a.stderr).toBe(0);
+  }, 90_000);
+  afterAll(() => bmc?.stop());
+  const M = '52:54:00:aa:00:01';
+
+  it('remembers the BMC (password sealed), drives it by --mac, installs in one command, forgets it', async () => {
+    const set = await cli('set', '--mac', M, '--host', '127.0.0.1', '--port', String(bmc.port), '--user', 'admin', '--password-file', pw, '--cipher', '17', '--data', data);
+    expect(set.code, set.stderr).toBe(0);
+    expect(json(set.stdout)).toMatchObject({ mac: M, protocol: 'ipmi', cipherSuite: 17, hasPassword: true });
+    expect(readFileSync(join(data, 'bmc.json'), 'utf8')).not.toContain('s3cret');
+    expect(json((await cli('list', '--data', data)).stdout)).toMatchObject({ mac: M, host: '127.0.0.1' });
+    const st = await cli('status', '--mac', M, '--data', data);
+    expect(st.code, st.stderr).toBe(0);
+    expect(json(st.stdout)).toMatchObject({ cipherSuite: 17, power: 'off' });
+    const inst = await cli('install', '--mac', M, '--data', data);
+    expect(inst.code, inst.stderr).toBe(0);
+    expect(json(inst.stdout)).toMatchObject({ ok: true, mac: M, isoId: 'rocky-9.4-x86_64-dvd', boot: { device: 'pxe', once: true, mode: 'uefi' }, power: { wasOn: false, sent: 'on' } });
+    expect(bmc.bootFlags).toMatchObject({ valid: true, persistent: false, efi: true, device: 1 });
+    expect(bmc.power).toBe(true);
+    const machines = await runCli(['machines', '--data', data]);
+    expect(machines.stdout).toMatch(/"state":"armed"/);
+    expect(json((await cli('forget', '--mac', M, '--data', data)).stdout)).toEqual({ mac: M, forgotten: true });
+    const gone = await cli('install', '--mac', M, '--data', data);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/has no BMC set/);
+  });
+});
+
 describe('rackboot bmc: bad arguments exit 2', () => {
   it.each([
     [['power', 'sideways', '--host', 'x'], /usage: rackboot bmc power on\|off\|cycle\|reset\|soft/],
@@ -116,6 +154,9 @@ describe('rackboot bmc: bad arguments exit 2', () => {
     [['wake'], /--mac is required/],
     [['wake', '--mac', '52:54:00'], /is not a MAC address/],
     [['frobnicate'], /unknown bmc command frobnicate/],
+    [['set', '--host', 'bmc'], /--mac is required/],
+    [['set', '--mac', '52:54:00:aa:00:09', '--host', 'a b'], /host/],
+    [['status', '--mac', '52:54:00:aa:00:09', '--data', '/tmp/rackboot-no-such-data'], /has no stored BMC/],
   ])('%j', async (args, message) => {
     const r = await cli(...args);
     expect(r.code).toBe(2);
