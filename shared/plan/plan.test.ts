@@ -80,6 +80,18 @@ describe('readPlan: valid files', () => {
     expect(readPlan('mac,hostname,ip,iso,var.rack\n52:54:00:aa:00:01,old1,198.18.0.30,rhel9,r1\n', ctx).changes[0]!.action).toBe('unchanged');
   });
 
+  it('lets two known machines swap host names and addresses in one file (but not one of them alone)', () => {
+    const other: KnownMachine = { ...known, key: 'p2', mac: '52:54:00:aa:00:02', serial: null, hostname: 'old2', ip: '198.18.0.31', vars: {} };
+    const c = { ...ctx, known: [known, other] };
+    const r = readPlan('mac,hostname,ip\n52:54:00:aa:00:01,old2,198.18.0.31\n52:54:00:aa:00:02,old1,198.18.0.30\n', c);
+    expect(r.issues).toEqual([]);
+    expect(r.changes.map((x) => [x.entry.hostname, x.entry.ip])).toEqual([
+      ['old2', '198.18.0.31'],
+      ['old1', '198.18.0.30'],
+    ]);
+    expect(issues('mac,hostname\n52:54:00:aa:00:01,old2\n', c)).toEqual([I(2, 'hostname', 'TAKEN', 'host name old2 belongs to old2 (52:54:00:aa:00:02)')]);
+  });
+
   it('skips blank rows and rows of empty cells (spreadsheets export them)', () => {
     const r = readPlan('\ufeffmac;iso\r\n;\r\n\r\n52:54:00:aa:00:03;rhel9\r\n;\r\n', ctx);
     expect(r.issues).toEqual([]);

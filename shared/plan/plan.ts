@@ -248,6 +248,8 @@ export function readPlan(text: string, ctx: PlanContext): PlanReading {
   const reservedBy = new Map(ctx.reservations.map((r) => [r.ip, r.mac]));
   const reservationOf = new Map(ctx.reservations.map((r) => [r.mac, r.ip]));
 
+  /** Rows whose cells are fine so far, for the checks that need every row's target (host names may swap). */
+  const pending: { row: number; e: PlanEntry; target: KnownMachine | null; hits: Set<string>; isoCell: string | null; failed: boolean }[] = [];
   for (const rec of rows) {
     const row = rec.row;
     if (rec.fields.length !== header.fields.length) {
@@ -393,18 +395,30 @@ export function readPlan(text: string, ctx: PlanContext): PlanReading {
       if (e.mac && k.mac && k.mac !== e.mac) add('mac', 'IDENTITY_CONFLICT', `${by} ${e[by]} is the machine with MAC ${k.mac}, not ${e.mac} (remove it first to plan it again)`);
       else target = k;
     }
+    pending.push({ row, e, target, hits: new Set(hits.keys()), isoCell: iso, failed: issues.length > before });
+  }
+
+  // A known machine another row of this file gives a new host name or address no longer holds its old one.
+  const retargeted = new Set(pending.flatMap((p) => (p.target ? [p.target.key] : [])));
+  const stillHolds = (k: KnownMachine, c: 'hostname' | 'ip') => !(retargeted.has(k.key) && has(c));
+  for (const p of pending) {
+    const { row, e, target } = p;
+    const add = (column: string | null, code: PlanIssueCode, message: string) => {
+      issues.push({ row, column, code, message });
+      p.failed = true;
+    };
     for (const k of ctx.known) {
-      if (hits.has(k.key)) continue;
-      if (e.hostname && k.hostname && k.hostname.toLowerCase() === e.hostname.toLowerCase()) add('hostname', 'TAKEN', `host name ${e.hostname} belongs to ${machineName(k)}`);
-      if (e.ip && k.ip === e.ip) add('ip', 'TAKEN', `${e.ip} is planned for ${machineName(k)}`);
+      if (p.hits.has(k.key)) continue;
+      if (e.hostname && k.hostname && stillHolds(k, 'hostname') && k.hostname.toLowerCase() === e.hostname.toLowerCase()) add('hostname', 'TAKEN', `host name ${e.hostname} belongs to ${machineName(k)}`);
+      if (e.ip && k.ip === e.ip && stillHolds(k, 'ip')) add('ip', 'TAKEN', `${e.ip} is planned for ${machineName(k)}`);
     }
     // A new machine needs an ISO; a known one keeps its own unless the file has an iso column.
-    if (iso === null && !(target?.iso && !has('iso'))) add(has('iso') ? 'iso' : null, 'MISSING_ISO', 'which ISO to install: an ISO id, its file name or a path');
-    if (issues.length > before) continue;
-
-    const entry = merge(target, e, (c) => has(c));
-    reading.changes.push(changeOf(row, target, entry));
+    if (p.isoCell === null && !(target?.iso && !has('iso'))) add(has('iso') ? 'iso' : null, 'MISSING_ISO', 'which ISO to install: an ISO id, its file name or a path');
+    if (p.failed) continue;
+    reading.changes.push(changeOf(row, target, merge(target, e, (c) => has(c))));
   }
+  // Spreadsheet order: the row's own problems first, then what it conflicts with.
+  issues.sort((a, b) => a.row - b.row);
   if (issues.length) reading.changes = [];
   return reading;
 }

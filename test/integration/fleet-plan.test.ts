@@ -130,6 +130,12 @@ describe.skipIf(missing('xorriso', 'curl'))('fleet plan in a running core', () =
     expect((await curl(`answers/${hy(A)}/ks.cfg`)).body).toContain('echo backend > /etc/role');
   });
 
+  it('two planned machines swap host names in one import', async () => {
+    await importPlan(`mac,hostname\n${A},db-db\n${B},web-a\n`);
+    expect([core.plan.forMac(A)?.hostname, core.plan.forMac(B)?.hostname]).toEqual(['db-db', 'web-a']);
+    expect([core.machines.get(A)?.hostname, core.machines.get(B)?.hostname]).toEqual(['db-db', 'web-a']);
+  });
+
   it('removing a machine through the API forgets its plan row and its reservation', async () => {
     await core.api.removeMachine({ mac: B });
     expect(core.plan.forMac(B)).toBeNull();

@@ -126,6 +126,7 @@ export function createPlan(options: { store: Pick<Store, 'path'>; machines: Mach
   );
   const bindRow = db.prepare<[string, string, number, number, number]>('UPDATE plan SET mac = ?, bound_by = ?, bound_at = ?, updated_at = ? WHERE id = ? AND mac IS NULL');
   const deleteRow = db.prepare<[number]>('DELETE FROM plan WHERE id = ?');
+  const release = db.prepare<[number]>('UPDATE plan SET hostname = NULL, ip = NULL WHERE id = ?');
 
   // The plan is small (a fleet): kept in memory, indexed for the DHCP hot path.
   let rows: PlanRecord[] = [];
@@ -195,6 +196,8 @@ export function createPlan(options: { store: Pick<Store, 'path'>; machines: Mach
     },
     apply(changes) {
       const writes = db.transaction(() => {
+        // Host names and addresses may move between rows in one file: free them all first (UNIQUE is checked per statement).
+        for (const c of changes) if (c.action === 'update' && c.key?.startsWith('plan:')) release.run(Number(c.key.slice(5)));
         for (const c of changes) {
           if (c.action === 'unchanged') continue;
           const id = c.key?.startsWith('plan:') ? Number(c.key.slice(5)) : null;
