@@ -112,6 +112,15 @@ describe.skipIf(missing('xorriso', 'curl'))('fleet plan in a running core', () =
     expect(core.plan.remove('serial:SN-LATER')).toBe(true);
   });
 
+  it('a plan may re-purpose a machine installed before without one: it is identified and armed again', async () => {
+    await core.api.assignMachine({ mac: C, isoId: ID });
+    await core.api.markMachineDone({ mac: C });
+    await importPlan(`serial,hostname,iso\nSN-C,node-c,${ID}\n`);
+    expect((await curl(`boot/${hy(C)}.ipxe`)).body).toContain('serial=${serial:uristring}');
+    expect((await curl(`boot/${hy(C)}.ipxe?serial=SN-C&asset=&uuid=`)).body).toContain('inst.ks=');
+    expect(core.machines.get(C)).toMatchObject({ state: 'armed', hostname: 'node-c' });
+  });
+
   it('binds a row planned by UUID from DHCP option 97, in either byte order', async () => {
     await importPlan(`uuid,hostname,iso\n4c4c4544-0042-3510-8052-b4c04f384d32,node-d,${ID}\n`);
     expect(core.plan.matchDhcp(D, '00000000-0000-0000-0000-000000000000')).toBeNull();

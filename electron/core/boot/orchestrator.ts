@@ -140,10 +140,11 @@ export function createOrchestrator(o: OrchestratorOptions): Orchestrator {
   }
 
   /**
-   * Plan rows wait for a machine not known by MAC or UUID: such a machine gets iPXE (whatever the policy for
-   * unknown machines) so it can report its SMBIOS serial, asset tag and UUID (plan.ts).
+   * Plan rows wait for a machine not known by MAC or UUID: any machine not in the plan (new, or seen and
+   * installed before: a plan may re-purpose it) gets iPXE, whatever the policy for unknown machines, so it can
+   * report its SMBIOS serial, asset tag and UUID (plan.ts).
    */
-  const identifying = (m: Machine) => Boolean(o.plan && m.state === 'new' && m.isoId === null && !o.plan.forMac(m.mac) && o.plan.waiting().length > 0);
+  const identifying = (m: Machine) => Boolean(o.plan && !o.plan.forMac(m.mac) && o.plan.waiting().length > 0);
 
   function machineBoot(m: Machine, c: ServerConfig, ctx: BootContext): MachineBoot {
     const iso = isoById(m.isoId) ?? (m.state === 'new' && ctx.unknown === 'install' ? (ctx.defaultIso ?? null) : null);
@@ -344,7 +345,7 @@ export function createOrchestrator(o: OrchestratorOptions): Orchestrator {
       if (!info.bootClass && !info.ipxe) return { ignore: 'not a network-boot client (no PXEClient/HTTPClient vendor class)' };
       let m = o.machines.seen(info.mac, { firmware: info.firmware, arch: info.archName, uuid: info.guid });
       // A plan row waiting for this UUID (DHCP option 97) is this machine: bound and armed before the decision.
-      if (o.plan && info.guid && m.state === 'new' && o.plan.matchDhcp(m.mac, info.guid)) m = o.machines.get(m.mac) ?? m;
+      if (o.plan && info.guid && !o.plan.forMac(m.mac) && o.plan.matchDhcp(m.mac, info.guid)) m = o.machines.get(m.mac) ?? m;
       const handed = ipxeHandedOut.get(m.mac);
       if (info.ipxe) ipxeHandedOut.delete(m.mac);
       else if (handed?.downloaded && m.secureBoot === 'unknown' && info.firmware === 'uefi') {

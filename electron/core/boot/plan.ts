@@ -186,7 +186,12 @@ export function createPlan(options: { store: Pick<Store, 'path'>; machines: Mach
     },
     waiting,
     known() {
-      const out: KnownMachine[] = rows.map((r) => ({ key: `plan:${r.id}`, mac: r.mac, serial: r.serial, uuid: r.uuid, asset: r.asset, hostname: r.hostname, ip: r.ip, iso: r.iso, profile: r.profile, bmc: r.bmc, notes: r.notes, vars: { ...r.vars } }));
+      // A bound row's machine may have been changed since (UI, assign): its current install is what a file updates.
+      const out: KnownMachine[] = rows.map((r) => {
+        const m = r.mac ? machines.get(r.mac) : null;
+        const now = m ? { hostname: m.hostname, iso: m.isoId, profile: m.profile } : { hostname: r.hostname, iso: r.iso, profile: r.profile };
+        return { key: `plan:${r.id}`, mac: r.mac, serial: r.serial, uuid: r.uuid, asset: r.asset, ip: r.ip, bmc: r.bmc, notes: r.notes, vars: { ...r.vars }, ...now };
+      });
       for (const m of machines.list()) {
         if (byMac.has(m.mac)) continue;
         const uuid = m.uuid && !isPlaceholderUuid(m.uuid) ? m.uuid : null;
