@@ -128,6 +128,7 @@ describe('readPlan: bad files and their exact error lists', () => {
       'mac,hostname,ip,iso\n52:54:00:aa:00:02,web1,198.18.0.20,rhel9\n52-54-00-aa-00-02,WEB1,198.18.0.20,rhel9\n',
       [I(3, 'mac', 'DUPLICATE', 'mac 52:54:00:aa:00:02 is also on row 2'), I(3, 'hostname', 'DUPLICATE', 'hostname WEB1 is also on row 2'), I(3, 'ip', 'DUPLICATE', 'ip 198.18.0.20 is also on row 2')],
     ],
+    ['duplicate serials, in any case', 'serial,iso\nabc-1,rhel9\nABC-1,rhel9\n', [I(3, 'serial', 'DUPLICATE', 'serial ABC-1 is also on row 2')]],
     [
       'host name and address taken by a known machine',
       'mac,hostname,ip,iso\n52:54:00:aa:00:02,Old1,198.18.0.30,rhel9\n',

@@ -184,6 +184,9 @@ function columnName(raw: string): { name: string } | { unknown: string } {
   return alias ? { name: alias } : { unknown: t };
 }
 
+/** Serials and asset tags compare without regard to case (labels and BIOS setup screens differ), as the core matches them. */
+const sameId = (c: IdentityColumn, a: string | null, b: string) => a !== null && (c === 'serial' || c === 'asset' ? a.toLowerCase() === b.toLowerCase() : a === b);
+
 const EMPTY_ENTRY = (): PlanEntry => ({ mac: null, serial: null, uuid: null, asset: null, hostname: null, ip: null, iso: null, profile: null, bmc: null, notes: null, vars: {} });
 
 export function readPlan(text: string, ctx: PlanContext): PlanReading {
@@ -365,9 +368,9 @@ export function readPlan(text: string, ctx: PlanContext): PlanReading {
     // Duplicates within the file (the later row is marked, naming the first).
     const keyed: [string, string | null][] = [
       ['mac', e.mac],
-      ['serial', e.serial],
+      ['serial', e.serial?.toLowerCase() ?? null],
       ['uuid', e.uuid],
-      ['asset', e.asset],
+      ['asset', e.asset?.toLowerCase() ?? null],
       ['hostname', e.hostname?.toLowerCase() ?? null],
       ['ip', e.ip],
     ];
@@ -375,7 +378,7 @@ export function readPlan(text: string, ctx: PlanContext): PlanReading {
       if (v === null) continue;
       const k = `${c}\u0000${v}`;
       const first = firstRow.get(k);
-      if (first !== undefined) add(c, 'DUPLICATE', `${c} ${c === 'hostname' ? e.hostname : v} is also on row ${first}`);
+      if (first !== undefined) add(c, 'DUPLICATE', `${c} ${c === 'hostname' || c === 'serial' || c === 'asset' ? e[c] : v} is also on row ${first}`);
       else firstRow.set(k, row);
     }
 
@@ -383,7 +386,7 @@ export function readPlan(text: string, ctx: PlanContext): PlanReading {
     const hits = new Map<string, { k: KnownMachine; by: IdentityColumn }>();
     for (const k of ctx.known) {
       for (const c of IDENTITY) {
-        if (e[c] !== null && k[c] === e[c] && !hits.has(k.key)) hits.set(k.key, { k, by: c });
+        if (e[c] !== null && sameId(c, k[c], e[c]) && !hits.has(k.key)) hits.set(k.key, { k, by: c });
       }
     }
     let target: KnownMachine | null = null;
