@@ -65,7 +65,17 @@ while [ $# -gt 0 ]; do
 done
 `;
 
-export async function startIpmiSim(o: { setup: 'vm' | 'chassis-control'; user?: string; password?: string }): Promise<IpmiSim> {
+export interface IpmiSimOptions {
+  setup: 'vm' | 'chassis-control';
+  user?: string;
+  password?: string;
+  /** Run inside this network namespace (its own 127.0.0.1); the chassis program's children run there too. */
+  netns?: string;
+  /** A chassis control program of the test's own (the protocol of CHASSIS_SCRIPT), written as chassis.sh. */
+  chassisScript?: string;
+}
+
+export async function startIpmiSim(o: IpmiSimOptions): Promise<IpmiSim> {
   const dir = mkdtempSync(join(tmpdir(), 'rackboot-ipmi-sim-'));
   mkdirSync(join(dir, 'state'));
   const port = await freeUdpPort();
@@ -78,7 +88,7 @@ export async function startIpmiSim(o: { setup: 'vm' | 'chassis-control'; user?: 
   writeFileSync(join(dir, 'machine.sh'), '#!/bin/sh\nwhile kill -0 $PPID 2>/dev/null; do sleep 0.5; done\n');
   chmodSync(join(dir, 'machine.sh'), 0o755);
   if (o.setup === 'chassis-control') {
-    writeFileSync(join(dir, 'chassis.sh'), CHASSIS_SCRIPT);
+    writeFileSync(join(dir, 'chassis.sh'), o.chassisScript ?? CHASSIS_SCRIPT);
     chmodSync(join(dir, 'chassis.sh'), 0o755);
   }
   writeFileSync(
@@ -98,7 +108,9 @@ ${power}  user 2 true "${o.user ?? 'admin'}" "${o.password ?? 's3cret'}" admin 1
 `,
   );
   writeFileSync(join(dir, 'sim.emu'), 'mc_setbmc 0x20\nmc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02\nmc_enable 0x20\n');
-  const child: ChildProcess = spawn('ipmi_sim', ['-c', join(dir, 'lan.conf'), '-f', join(dir, 'sim.emu'), '-s', join(dir, 'state'), '-n'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = o.netns ? ['ip', 'netns', 'exec', o.netns] : [];
+  const argv = [...prefix, 'ipmi_sim', '-c', join(dir, 'lan.conf'), '-f', join(dir, 'sim.emu'), '-s', join(dir, 'state'), '-n'];
+  const child: ChildProcess = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -106,7 +118,8 @@ ${power}  user 2 true "${o.user ?? 'admin'}" "${o.password ?? 's3cret'}" admin 1
   const deadline = Date.now() + 10_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`ipmi_sim exited: ${output}`);
-    const r = await run('ipmitool', ['-I', 'lanplus', '-H', '127.0.0.1', '-p', String(port), '-U', o.user ?? 'admin', '-P', o.password ?? 's3cret', '-C', '3', '-N', '1', '-R', '1', 'chassis', 'power', 'status']).catch(() => null);
+    const tool = [...prefix, 'ipmitool'];
+    const r = await run(tool[0]!, [...tool.slice(1), '-I', 'lanplus', '-H', '127.0.0.1', '-p', String(port), '-U', o.user ?? 'admin', '-P', o.password ?? 's3cret', '-C', '3', '-N', '1', '-R', '1', 'chassis', 'power', 'status']).catch(() => null);
     if (r) break;
     if (Date.now() > deadline) throw new Error(`ipmi_sim did not answer on ${port}: ${output}`);
     await new Promise((res) => setTimeout(res, 200));
