@@ -4,8 +4,18 @@
  * hashes reach a file, zod issues as AnswerIssues, and the semantic rules both families check.
  */
 import type { z } from 'zod';
-import { CRYPT_SHA512, type AnswerContext, type AnswerIssue, type CommonProfile, type Partition, type PasswordInput } from './profile.ts';
+import { CRYPT_SHA512, type AnswerContext, type AnswerIssue, type CommonProfile, type CommonProfileInput, type Partition, type PasswordInput } from './profile.ts';
 import { isKnownTimezone } from './timezones.ts';
+
+/** The profile's input sections, as both importers build them up. */
+export type LocaleIn = NonNullable<CommonProfileInput['locale']>;
+export type NetworkIn = NonNullable<CommonProfileInput['network']>;
+export type DiskIn = NonNullable<CommonProfileInput['disk']>;
+export type AccountsIn = NonNullable<CommonProfileInput['accounts']>;
+export type UserIn = NonNullable<AccountsIn['user']>;
+export type PackagesIn = NonNullable<CommonProfileInput['packages']>;
+export type SecurityIn = NonNullable<CommonProfileInput['security']>;
+export type PartitionIn = NonNullable<DiskIn['partitions']>[number];
 
 /** A renderer refuses input it cannot write safely (validation reports the same cases first). */
 export class AnswerRenderError extends Error {

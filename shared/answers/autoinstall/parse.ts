@@ -6,21 +6,20 @@
  * and in-target fixes (render.ts) are recognised exactly, so parse -> render -> parse is stable.
  */
 import type { AnswerIssue, CommonProfileInput } from '../profile.ts';
-import { importPassword } from '../deb-common.ts';
+import { type AccountsIn, type DiskIn, type LocaleIn, type NetworkIn, type PackagesIn, type PartitionIn, type SecurityIn, type UserIn, importPassword } from '../deb-common.ts';
 import { callbackUrl, shJoin, takeQuotedWord } from '../shell-quote.ts';
 import { POST_FAILED_SUFFIX } from './render.ts';
 import type { AutoinstallSectionInput } from './section.ts';
 import { fromYaml } from './yaml.ts';
 
 type Obj = Record<string, unknown>;
-type Locale = NonNullable<CommonProfileInput['locale']>;
-type Network = NonNullable<CommonProfileInput['network']>;
-type Disk = NonNullable<CommonProfileInput['disk']>;
-type Accounts = NonNullable<CommonProfileInput['accounts']>;
-type User = NonNullable<Accounts['user']>;
-type Packages = NonNullable<CommonProfileInput['packages']>;
-type Security = NonNullable<CommonProfileInput['security']>;
-type PartitionIn = NonNullable<Disk['partitions']>[number];
+type Locale = LocaleIn;
+type Network = NetworkIn;
+type Disk = DiskIn;
+type Accounts = AccountsIn;
+type User = UserIn;
+type Packages = PackagesIn;
+type Security = SecurityIn;
 type Storage = NonNullable<AutoinstallSectionInput['storage']>;
 type Match = NonNullable<Storage['match']>;
 

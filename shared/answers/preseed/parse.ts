@@ -7,19 +7,18 @@
  * rackboot's own command shapes (render.ts) are recognised exactly, so parse -> render -> parse is stable.
  */
 import type { AnswerIssue, CommonProfileInput } from '../profile.ts';
-import { importPassword, netmaskToPrefix } from '../deb-common.ts';
+import { type AccountsIn, type DiskIn, type LocaleIn, type NetworkIn, type PackagesIn, type PartitionIn, type SecurityIn, type UserIn, importPassword, netmaskToPrefix } from '../deb-common.ts';
 import { base64Decode, callbackUrl } from '../shell-quote.ts';
 import { FIRST_DISK_COMMAND, ISO_MIRROR_MARK, mbToMib, SETUP_KEYS_MARK, SETUP_SERVICES_MARK, STATIC_RECONFIGURE } from './render.ts';
 import type { PreseedSectionInput } from './section.ts';
 
-type Locale = NonNullable<CommonProfileInput['locale']>;
-type Network = NonNullable<CommonProfileInput['network']>;
-type Disk = NonNullable<CommonProfileInput['disk']>;
-type Accounts = NonNullable<CommonProfileInput['accounts']>;
-type User = NonNullable<Accounts['user']>;
-type Packages = NonNullable<CommonProfileInput['packages']>;
-type Security = NonNullable<CommonProfileInput['security']>;
-type PartitionIn = NonNullable<Disk['partitions']>[number];
+type Locale = LocaleIn;
+type Network = NetworkIn;
+type Disk = DiskIn;
+type Accounts = AccountsIn;
+type User = UserIn;
+type Packages = PackagesIn;
+type Security = SecurityIn;
 
 export interface PreseedLine {
   owner: string;
