@@ -60,8 +60,8 @@ function context(log: string): RakpContext {
 }
 
 const traces = [
-  { file: 'ipmitool-C3-ipmi_sim.log', suite: 3, auth: AuthAlgorithm.RAKP_HMAC_SHA1, password: 's3cret' },
-  { file: 'ipmitool-C17-testbmc.log', suite: 17, auth: AuthAlgorithm.RAKP_HMAC_SHA256, password: 's3cret' },
+  { file: 'ipmitool-C3-ipmi_sim.trace.txt', suite: 3, auth: AuthAlgorithm.RAKP_HMAC_SHA1, password: 's3cret' },
+  { file: 'ipmitool-C17-testbmc.trace.txt', suite: 17, auth: AuthAlgorithm.RAKP_HMAC_SHA256, password: 's3cret' },
 ].filter((t) => existsSync(join(FIXTURES, t.file)));
 
 describe.each(traces)('ipmitool trace $file (cipher suite $suite)', ({ file, suite, auth, password }) => {
