@@ -22,12 +22,13 @@ import { CHROMIUM, chromiumSkipReason } from '../helpers/browser.ts';
 import { createLab, ip, startPeer, type Client, type Lab, type Peer } from '../helpers/dhcp-clients.ts';
 import { createTestNet, type TestNet } from '../helpers/netns.ts';
 import { REPO, startCli, tempDir, type Running } from '../helpers/rackboot.ts';
+import { bytes, makeIso, rockyTree } from '../helpers/iso.ts';
 import { announceSkip, netnsSkipReason } from '../helpers/root.ts';
 import { has } from '../helpers/tools.ts';
 
 const SHOTS = join(REPO, 'test', 'ui', '__screenshots__');
 const built = existsSync(join(REPO, 'renderer', 'dist', 'index.html'));
-const missingTools = ['busybox', 'atftp'].filter((t) => !has(t));
+const missingTools = ['busybox', 'atftp', 'xorriso'].filter((t) => !has(t));
 const skip = announceSkip(
   'ui machines & leases',
   netnsSkipReason() ??
@@ -159,8 +160,14 @@ describe.skipIf(skip)('Machines and Leases screens, live, in a test network', ()
     const full = page.getByRole('radio', { name: 'rackboot is the DHCP server' });
     await full.click();
     await expect.poll(() => full.getAttribute('aria-checked')).toBe('true');
+    // A fixture installer ISO, added from the Setup screen by its path.
+    const iso = makeIso(join(scratch.path, 'Rocky-9.4-x86_64-dvd.iso'), rockyTree(bytes(1000, 1), bytes(2000, 2)), { label: 'Rocky-9-4-x86_64-dvd', scratch: scratch.path });
+    await page.getByLabel('ISO path').fill(iso);
+    await page.getByTestId('iso-drop').getByRole('button', { name: 'Add', exact: true }).click();
+    await expect.poll(() => page.getByTestId('iso-rocky-9.4-x86_64-dvd').textContent(), { timeout: 20_000 }).toMatch(/Rocky Linux 9\.4.*boots over the network/);
     await page.getByRole('button', { name: 'Start boot server' }).click();
     await expect.poll(() => page.getByTestId('server-state').textContent(), { timeout: 20_000 }).toBe('running');
+    expect(await page.getByTestId('service-iso').textContent()).toMatch(/running.*rocky-9\.4-x86_64-dvd/);
   });
 
   it('a real udhcpc lease appears live in Leases, with its state and a countdown', async () => {
