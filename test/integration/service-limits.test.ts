@@ -148,6 +148,52 @@ describe('TFTP repeated requests', () => {
   });
 });
 
+describe('TFTP client-driven retransmission', () => {
+  it('once backed off, a repeated RRQ or ACK from the client gets the lost packet again at once, never more than once per timeout', async () => {
+    const service = createTftpService({ address: '127.0.0.1', port: 0, tree: directoryTree(root.path), emit: () => {}, initialTimeoutMs: 100 });
+    await service.start();
+    try {
+      const c = await udp('127.0.0.1');
+      const got: { at: number; block: number; port: number }[] = [];
+      c.on('message', (m, r) => got.push({ at: performance.now(), block: m.readUInt16BE(2), port: r.port }));
+      const rrq = encode({ op: 'RRQ', filename: 'boot.bin', mode: 'octet', options: [] });
+      c.send(rrq, service.port(), '127.0.0.1');
+      // Nobody ACKs: the server retransmits on its backoff (100, 200, 400, 800 ms...).
+      await sleep(1000);
+      const backedOff = got.length;
+      expect(backedOff).toBeGreaterThanOrEqual(3);
+      const t = performance.now();
+      c.send(rrq, service.port(), '127.0.0.1');
+      await sleep(50);
+      expect(got.length).toBe(backedOff + 1);
+      expect(got.at(-1)!.at - t).toBeLessThan(50);
+      expect(got.at(-1)!.block).toBe(1);
+      // The same again at once: within the timeout of our last send, ignored.
+      c.send(rrq, service.port(), '127.0.0.1');
+      await sleep(30);
+      expect(got.length).toBe(backedOff + 1);
+      // ACK 1, then the ACK of block 1 again once block 2 was lost: block 2 again.
+      c.send(encode({ op: 'ACK', block: 1 }), got[0]!.port, '127.0.0.1');
+      await sleep(30);
+      expect(got.at(-1)!.block).toBe(2);
+      // Let the backoff grow, then the client repeats its ACK of block 1: block 2 comes again at once, unless
+      // the timer itself sent it less than a timeout ago.
+      await sleep(1000);
+      const before = got.length;
+      const asked = performance.now();
+      const recent = asked - got.at(-1)!.at < 100;
+      c.send(encode({ op: 'ACK', block: 1 }), got[0]!.port, '127.0.0.1');
+      await sleep(30);
+      if (!recent) {
+        expect(got.length).toBe(before + 1);
+        expect(got.at(-1)!.block).toBe(2);
+      }
+    } finally {
+      await service.stop();
+    }
+  });
+});
+
 describe('TFTP full table', () => {
   let service: TftpService;
   const events: BootEventInput[] = [];

@@ -83,7 +83,7 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
   const transfers = new Set<{ abort(reason: string): void; evict(): void; started: number; acked: boolean }>();
   const EVICT_AFTER_MS = 1000;
   /** `address:port` of every client with a request being answered or a transfer running (its TID). */
-  const peers = new Set<string>();
+  const peers = new Map<string, { nudge(): void } | null>();
   let listener: Socket | null = null;
   let state: ServiceStatus = { state: 'stopped', detail: null };
   let boundPort = 0;
@@ -169,9 +169,10 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
     // take as an error and abort (dnsmasq ignores the duplicate the same way).
     if (peers.has(client)) {
       emit({ service: 'tftp', level: 'debug', ip: from.address, msg: `repeated request for ${packet.filename} from ${client}: the transfer already running answers it` });
+      peers.get(client)?.nudge();
       return;
     }
-    peers.add(client);
+    peers.set(client, null);
     let handedOver = false;
     try {
       handedOver = await answerRequest(packet, from, client);
@@ -246,6 +247,7 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
 
     const transfer = { abort: (reason: string) => finish('failed', reason), evict: () => finish('evicted'), started, acked: false };
     transfers.add(transfer);
+    peers.set(peer, { nudge: () => nudge() });
     perClient.set(client.address, (perClient.get(client.address) ?? 0) + 1);
 
     const finish = (outcome: 'ok' | 'failed' | 'probe' | 'no-final-ack' | 'evicted', reason?: string) => {
@@ -324,8 +326,10 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
       sendsAtArm = sends;
       timer = setTimeout(onTimer, baseTimeout * 2 ** Math.min(attempts, 4));
     };
+    let lastSend = 0;
     const arm = () => {
       sends++;
+      lastSend = Date.now();
       if (!timer) schedule();
     };
     function onTimer() {
@@ -375,6 +379,19 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
       arm();
     };
 
+    /**
+     * The client retransmitted (a repeated RRQ, or the ACK of the block before the one it waits for): what we
+     * sent last was lost. Answer at once, but at most once per base timeout since our last send, so duplicates
+     * in flight never double the traffic (Sorcerer's Apprentice, RFC 1123 4.2.3.1). Without this, recovery
+     * waits on our exponential backoff (1, 2, 4, 8 s) while a client retrying every second gives up first.
+     */
+    function nudge() {
+      if (done || refilling || Date.now() - lastSend < baseTimeout) return;
+      retransmits++;
+      if (awaitingOack) sendOack();
+      else sendWindow();
+    }
+
     function onTimeout() {
       if (done) return;
       attempts++;
@@ -417,8 +434,12 @@ export function createTftpService(opts: TftpServiceOptions): TftpService {
       }
       // Map the 16-bit ACK onto the newest 32-bit block number it can mean.
       const k = sentUpTo - ((sentUpTo - p.block) & 0xffff);
-      // Duplicate or stale ACK: ignore; only the timer retransmits (Sorcerer's Apprentice, RFC 1123 4.2.3.1).
-      if (k <= lastAcked) return;
+      // Duplicate or stale ACK: never answered one for one (Sorcerer's Apprentice, RFC 1123 4.2.3.1); the ACK of
+      // the last acknowledged block again, a base timeout after our last send, is the client saying it lost ours.
+      if (k <= lastAcked) {
+        if (k === lastAcked) nudge();
+        return;
+      }
       lastAcked = k;
       transfer.acked = true;
       attempts = 0;
