@@ -1,4 +1,4 @@
-import { useState, type DragEvent } from 'react';
+import { useRef, useState, type DragEvent } from 'react';
 import { useApp } from '../../../app/context.ts';
 import { selectors } from '../../../app/store.ts';
 import { formatBytes } from '../format.ts';
@@ -20,11 +20,12 @@ export function IsoPanel() {
   const [dragging, setDragging] = useState(false);
   const [dropNote, setDropNote] = useState<string | null>(null);
   const offered = found.filter((f) => !f.inLibrary).slice(0, 8);
+  const picker = useRef<HTMLInputElement>(null);
+  // Electron only: a picked file's path comes from the preload (a browser page never learns where a file is).
+  const canPick = Boolean(window.rackbootFiles);
 
-  const onDrop = (e: DragEvent) => {
-    e.preventDefault();
-    setDragging(false);
-    const files = [...e.dataTransfer.files].filter((f) => /\.iso$/i.test(f.name));
+  const addFiles = (list: FileList | null) => {
+    const files = [...(list ?? [])].filter((f) => /\.iso$/i.test(f.name));
     if (files.length === 0) {
       setDropNote('That is not an .iso file.');
       return;
@@ -38,6 +39,12 @@ export function IsoPanel() {
     void (async () => {
       for (const f of files) await addIso(pathFor(f));
     })();
+  };
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    addFiles(e.dataTransfer.files);
   };
 
   return (
@@ -73,6 +80,14 @@ export function IsoPanel() {
           <button type="submit" disabled={!path.trim() || adding !== null}>
             Add
           </button>
+          {canPick && (
+            <>
+              <button type="button" onClick={() => picker.current?.click()} disabled={adding !== null}>
+                Browse…
+              </button>
+              <input ref={picker} type="file" accept=".iso,application/x-iso9660-image" multiple hidden onChange={(e) => addFiles(e.target.files)} />
+            </>
+          )}
         </form>
         {dropNote && <p className="hint">{dropNote}</p>}
         {adding && <p className="hint" role="status">Reading {adding}…</p>}
