@@ -58,21 +58,21 @@ const failure = async (p: Promise<unknown>) => {
 
 describe('stored BMC credentials', () => {
   it('passwords are sealed with a 0600 key file, never in bmc.json in the clear, never in get/list', () => {
-    credentials.set(A, { protocol: 'ipmi', host: '10.0.0.5', username: 'admin' }, 'pa55-word!');
+    credentials.set(A, { protocol: 'ipmi', host: '198.18.9.5', username: 'admin' }, 'pa55-word!');
     const file = join(dir.path, 'data', 'bmc.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir.path, 'data', 'bmc.key')).mode & 0o777).toBe(0o600);
     expect(readFileSync(file, 'utf8')).not.toContain('pa55-word!');
-    expect(credentials.get(A)).toEqual({ mac: A, protocol: 'ipmi', host: '10.0.0.5', port: null, username: 'admin', cipherSuite: 'auto', fingerprint: null, mode: null, hasPassword: true, passwordUnreadable: false });
+    expect(credentials.get(A)).toEqual({ mac: A, protocol: 'ipmi', host: '198.18.9.5', port: null, username: 'admin', cipherSuite: 'auto', fingerprint: null, mode: null, hasPassword: true, passwordUnreadable: false });
     expect(JSON.stringify(credentials.list())).not.toContain('pa55-word!');
     // Another instance with the same key reads it back; keeping the password when it is not given.
     const again = createBmcCredentials({ dataDir: join(dir.path, 'data') });
     expect(again.secret(A)!.password).toBe('pa55-word!');
-    again.set(A, { protocol: 'ipmi', host: '10.0.0.6', username: 'admin' });
-    expect(credentials.secret(A)).toMatchObject({ password: 'pa55-word!', settings: { host: '10.0.0.6' } });
+    again.set(A, { protocol: 'ipmi', host: '198.18.9.6', username: 'admin' });
+    expect(credentials.secret(A)).toMatchObject({ password: 'pa55-word!', settings: { host: '198.18.9.6' } });
   });
   it('a file copied without its key gives the settings and says the password cannot be read', async () => {
-    credentials.set(A, { protocol: 'ipmi', host: '10.0.0.5', username: 'admin' }, 'x');
+    credentials.set(A, { protocol: 'ipmi', host: '198.18.9.5', username: 'admin' }, 'x');
     const other = createBmcCredentials({ dataDir: join(dir.path, 'data'), box: keyFileBox(join(dir.path, 'other.key')) });
     expect(other.get(A)).toMatchObject({ hasPassword: true, passwordUnreadable: true });
     expect(() => other.secret(A)).toThrow(expect.objectContaining({ code: 'BMC_AUTH_FAILED' }));

@@ -112,19 +112,19 @@ describe.skipIf(missing('xorriso'))('rackboot machines import / export', () => {
   });
 
   it('rejects a bad file whole, with every problem at its row and column (exit 1)', async () => {
-    const csv = file('bad.csv', 'mac,hostname,ip,iso\n52:54:00:6f:01:0z,web9,127.0.0.21,rocky-9.4-x86_64-dvd\n52:54:00:6f:01:03,web-r4,10.0.0.5,no-such.iso\n52:54:00:6f:01:04,web10,127.0.0.120,rocky-9.4-x86_64-dvd\n');
+    const csv = file('bad.csv', 'mac,hostname,ip,iso\n52:54:00:6f:01:0z,web9,127.0.0.21,rocky-9.4-x86_64-dvd\n52:54:00:6f:01:03,web-r4,198.19.200.5,no-such.iso\n52:54:00:6f:01:04,web10,127.0.0.120,rocky-9.4-x86_64-dvd\n');
     const r = await plan('machines', 'import', csv);
     expect(r.code).toBe(1);
     expect(lines(r.stdout)).toEqual([
       { event: 'issue', row: 2, column: 'mac', code: 'BAD_MAC', message: '52:54:00:6f:01:0z is not a MAC address (like 52:54:00:12:34:56)' },
-      { event: 'issue', row: 3, column: 'ip', code: 'IP_OUTSIDE_SUBNET', message: '10.0.0.5 is not in the served network 127.0.0.0/8' },
+      { event: 'issue', row: 3, column: 'ip', code: 'IP_OUTSIDE_SUBNET', message: '198.19.200.5 is not in the served network 127.0.0.0/8' },
       { event: 'issue', row: 3, column: 'iso', code: 'UNKNOWN_ISO', message: `no ISO no-such.iso in the library, and no file ${join(dir.path, 'no-such.iso')} (an ISO id, its file name, or a path to an image)` },
       { event: 'issue', row: 3, column: 'hostname', code: 'TAKEN', message: 'host name web-r4 belongs to web-r4 (52:54:00:6f:01:01)' },
       { event: 'issue', row: 4, column: 'ip', code: 'IP_IN_POOL', message: '127.0.0.120 is inside the DHCP pool 127.0.0.100-127.0.0.150: fixed addresses go outside it (set a smaller pool)' },
     ]);
     expect(r.stderr.trim().split('\n')).toEqual([
       `rackboot: ${csv}: row 2, mac: 52:54:00:6f:01:0z is not a MAC address (like 52:54:00:12:34:56)`,
-      `rackboot: ${csv}: row 3, ip: 10.0.0.5 is not in the served network 127.0.0.0/8`,
+      `rackboot: ${csv}: row 3, ip: 198.19.200.5 is not in the served network 127.0.0.0/8`,
       expect.stringContaining('row 3, iso: no ISO no-such.iso'),
       `rackboot: ${csv}: row 3, hostname: host name web-r4 belongs to web-r4 (52:54:00:6f:01:01)`,
       `rackboot: ${csv}: row 4, ip: 127.0.0.120 is inside the DHCP pool 127.0.0.100-127.0.0.150: fixed addresses go outside it (set a smaller pool)`,
@@ -176,14 +176,14 @@ describe.skipIf(missing('xorriso'))('rackboot serve --plan / --exit-when-done / 
 
   it('refuses to start on an invalid plan, listing every problem (exit 1)', async () => {
     const csv = join(dir.path, 'serve-bad.csv');
-    writeFileSync(csv, 'mac,iso,ip\n52:54:00:6f:02:01,no-such,127.0.0.5\nxx,no-such,10.1.1.1\n');
+    writeFileSync(csv, 'mac,iso,ip\n52:54:00:6f:02:01,no-such,127.0.0.5\nxx,no-such,198.19.201.1\n');
     const r = await serve(join(dir.path, 'serve-bad'), '--iso', iso, '--plan', csv);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(/row 2, iso: no ISO no-such in the library/),
       expect.stringMatching(/row 3, mac: xx is not a MAC address/),
-      'rackboot: ' + csv + ': row 3, ip: 10.1.1.1 is not in the served network 127.0.0.0/8',
+      'rackboot: ' + csv + ': row 3, ip: 198.19.201.1 is not in the served network 127.0.0.0/8',
       expect.stringMatching(/row 3, iso: no ISO no-such in the library/),
       `rackboot: ${csv}: 4 problem(s) in the plan; not starting`,
     ]);
